@@ -1,0 +1,26 @@
+.PHONY: run test setup lint messages
+
+# Set up everything and run Onramp (web + task worker) on http://127.0.0.1:8000/
+run:
+	scripts/run.sh
+
+# Set up everything (plus test tools and Chromium) and run the whole test suite.
+test:
+	scripts/setup.sh --test
+	.venv/bin/pytest
+
+setup:
+	scripts/setup.sh
+
+# Lint and consistency checks that CI runs after the tests.
+lint:
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/python manage.py check
+	.venv/bin/python manage.py makemigrations --check --dry-run
+	scripts/check_messages.sh
+
+# Refresh the translation catalogues after changing user-facing text.
+messages:
+	.venv/bin/python manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=frontend/node_modules --ignore=var
+	.venv/bin/python manage.py makemessages -d djangojs -l zh_Hans -l en --ignore=.venv --ignore=frontend/node_modules --ignore=frontend/dist --ignore=var

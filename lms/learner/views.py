@@ -1,0 +1,26 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import check_for_language
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+
+from lms.org.selectors import employee_for_user
+from lms.org.services import employee_set_language
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The learner's home; the path map arrives with the learning-paths issue."""
+    return render(request, "learner/home.html", {"employee": employee_for_user(request.user)})
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, and remember the choice on the employee's profile."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    employee = employee_for_user(request.user)
+    if employee is not None and check_for_language(language):
+        employee_set_language(employee=employee, language=language)
+    return response

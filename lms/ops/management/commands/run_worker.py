@@ -1,0 +1,55 @@
+import os
+import socket
+import threading
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import close_old_connections
+from django.utils import timezone
+
+from lms.ops.services import worker_heartbeat, worker_stopped
+
+
+class Command(BaseCommand):
+    help = "Run the task worker for the configured backend and report a heartbeat for /readyz/."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--heartbeat", type=float, default=15.0, help="Seconds between heartbeats."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        backend = settings.TASKS["default"]["BACKEND"]
+        worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        started_at = timezone.now()
+        stop = threading.Event()
+
+        def beat() -> None:
+            while not stop.is_set():
+                try:
+                    worker_heartbeat(
+                        worker_id=worker_id,
+                        hostname=socket.gethostname(),
+                        backend=backend,
+                        started_at=started_at,
+                    )
+                except Exception as exc:  # a busy database must not kill the worker
+                    self.stderr.write(f"heartbeat failed: {exc}")
+                finally:
+                    close_old_connections()
+                stop.wait(options["heartbeat"])
+
+        thread = threading.Thread(target=beat, name="heartbeat", daemon=True)
+        thread.start()
+        try:
+            if backend.startswith("django_tasks_rq"):
+                call_command("rqworker", "default", "--with-scheduler")
+            else:
+                call_command("db_worker", "--interval", "1")
+        finally:
+            stop.set()
+            thread.join(timeout=5)
+            worker_stopped(worker_id=worker_id)

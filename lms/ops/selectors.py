@@ -1,0 +1,40 @@
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import connection
+from django.utils import timezone
+
+from lms.ops.models import WorkerHeartbeat
+
+
+def check_database() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return "ok"
+
+
+def check_storage() -> str:
+    """Write, read back and delete a small file: proves the storage is writable."""
+    name = default_storage.save(f"readyz/{uuid.uuid4().hex}.txt", ContentFile(b"ok"))
+    try:
+        with default_storage.open(name) as handle:
+            if handle.read() != b"ok":
+                raise OSError("storage returned different content")
+    finally:
+        default_storage.delete(name)
+    return "ok"
+
+
+def check_worker() -> str:
+    cutoff = timezone.now() - dt.timedelta(seconds=settings.WORKER_HEARTBEAT_MAX_AGE)
+    latest = WorkerHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
+    if latest is None:
+        raise RuntimeError("no task worker has reported")
+    if latest < cutoff:
+        age = int((timezone.now() - latest).total_seconds())
+        raise RuntimeError(f"last task worker heartbeat {age}s ago")
+    return "ok"

@@ -1,0 +1,204 @@
+"""The organisation: departments, positions, levels, cohorts and the people in them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+
+class Department(models.Model):
+    """A unit of the company; departments form a tree (部门 → 子部门)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    code = models.SlugField(_("code"), max_length=50, unique=True, allow_unicode=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    description = models.TextField(_("description"), blank=True)
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["sort_order", "name"]
+        constraints = [
+            models.UniqueConstraint("parent", "name", name="org_department_unique_name_per_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Position(models.Model):
+    """A job title (岗位), owned by one department or company-wide when it has none."""
+
+    name = models.CharField(_("name"), max_length=100)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="positions",
+        help_text=_("Leave empty for a company-wide position."),
+    )
+    duties = models.TextField(_("duties"), blank=True)
+
+    class Meta:
+        verbose_name = _("position")
+        verbose_name_plural = _("positions")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                "department", "name", name="org_position_unique_name_per_department"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.department_id:
+            return f"{self.name} ({self.department})"
+        return self.name
+
+
+class Level(models.Model):
+    """An ordered job grade (职级) such as P1–P5 or M1–M3."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    rank = models.PositiveIntegerField(
+        _("rank"), default=0, help_text=_("Higher ranks are more senior.")
+    )
+
+    class Meta:
+        verbose_name = _("level")
+        verbose_name_plural = _("levels")
+        ordering = ["rank", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}".strip()
+
+
+class Cohort(models.Model):
+    """A start-date intake of new hires (批次), e.g. "2026-12 校招"."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("cohort")
+        verbose_name_plural = _("cohorts")
+        ordering = ["-start_date", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EmployeeQuerySet(models.QuerySet["Employee"]):
+    def active(self) -> EmployeeQuerySet:
+        return self.filter(status=Employee.Status.ACTIVE)
+
+    def in_department_tree(self, department: Department) -> EmployeeQuerySet:
+        from lms.org.selectors import department_descendant_ids
+
+        return self.filter(department_id__in=department_descendant_ids(department))
+
+
+class Employee(models.Model):
+    """A person on staff, one-to-one with their sign-in account.
+
+    People who leave are deactivated, never deleted, so reports keep their history.
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        LEFT = "left", _("Left")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.PROTECT,
+        related_name="employee",
+    )
+    employee_no = models.CharField(_("employee number"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="employees",
+    )
+    position = models.ForeignKey(
+        Position,
+        verbose_name=_("position"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="employees",
+    )
+    level = models.ForeignKey(
+        Level,
+        verbose_name=_("level"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="employees",
+    )
+    cohort = models.ForeignKey(
+        Cohort,
+        verbose_name=_("cohort"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="employees",
+    )
+    start_date = models.DateField(_("start date"))
+    manager = models.ForeignKey(
+        "self",
+        verbose_name=_("manager"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = EmployeeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("employee")
+        verbose_name_plural = _("employees")
+        ordering = ["employee_no"]
+        permissions = [("import_roster", _("Can import new-hire rosters"))]
+        indexes = [
+            models.Index(fields=["department", "status"]),
+            models.Index(fields=["cohort", "status"]),
+            models.Index(Lower("email"), name="org_employee_email_lower"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.employee_no})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE

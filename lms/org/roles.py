@@ -1,0 +1,39 @@
+"""The four roles as Django groups, with the permissions each needs."""
+
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
+
+from lms.org.services import ROLE_ADMIN, ROLE_HR, ROLE_LEARNER, ROLE_TRAINER
+
+ORG_MODELS = ("department", "position", "level", "cohort", "employee")
+
+# (app_label, codename) pairs; "*" after an app label means every permission of that app.
+ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
+    ROLE_LEARNER: [],
+    ROLE_TRAINER: [("wagtailadmin", "access_admin")]
+    + [("org", f"view_{model}") for model in ORG_MODELS],
+    ROLE_HR: [("wagtailadmin", "access_admin"), ("org", "import_roster")]
+    + [("org", f"{action}_{model}") for model in ORG_MODELS for action in ("add", "change", "view")]
+    + [("org", f"delete_{model}") for model in ("department", "position", "level", "cohort")],
+    ROLE_ADMIN: [
+        ("wagtailadmin", "access_admin"),
+        ("org", "*"),
+        ("ops", "*"),
+        ("auth", "*"),
+        ("wagtailcore", "*"),
+        ("wagtailusers", "*"),
+    ],
+}
+
+
+def roles_sync() -> None:
+    """Create the role groups and give them exactly their permissions (idempotent)."""
+    for role, wanted in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        query = Q(pk__in=[])
+        for app_label, codename in wanted:
+            if codename == "*":
+                query |= Q(content_type__app_label=app_label)
+            else:
+                query |= Q(content_type__app_label=app_label, codename=codename)
+        group.permissions.set(Permission.objects.filter(query))

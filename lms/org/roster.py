@@ -1,0 +1,381 @@
+"""Reading new-hire rosters: CSV (UTF-8, UTF-8 with BOM, GBK/GB18030) and XLSX.
+
+Pure functions that turn a file into rows of canonical, cleaned values and
+per-cell problems. Nothing here touches the database; `lms.org.services`
+checks the rows against the organisation and writes them.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+# Canonical column -> the headers people actually type, in both languages.
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "employee_no": ("工号", "员工编号", "员工号", "employee_no", "employee number", "employee id"),
+    "name": ("姓名", "名字", "name", "full name"),
+    "phone": ("手机", "手机号", "手机号码", "电话", "phone", "mobile"),
+    "email": ("邮箱", "电子邮箱", "邮件", "email", "e-mail"),
+    "department": ("部门", "所属部门", "department", "dept"),
+    "position": ("岗位", "职位", "position", "job title", "title"),
+    "level": ("职级", "级别", "level", "grade"),
+    "start_date": ("入职日期", "入职时间", "start_date", "start date", "hire date"),
+    "manager_no": ("上级工号", "直属上级工号", "manager_no", "manager number", "manager"),
+    "cohort": ("批次", "入职批次", "cohort", "intake"),
+}
+REQUIRED_COLUMNS = ("employee_no", "name", "department", "start_date")
+COLUMN_LABELS: dict[str, Promise] = {
+    "employee_no": _("employee number"),
+    "name": _("name"),
+    "phone": _("phone"),
+    "email": _("email"),
+    "department": _("department"),
+    "position": _("position"),
+    "level": _("level"),
+    "start_date": _("start date"),
+    "manager_no": _("manager number"),
+    "cohort": _("cohort"),
+}
+MAX_LENGTHS = {
+    "employee_no": 32,
+    "name": 100,
+    "phone": 32,
+    "email": 254,
+    "department": 100,
+    "position": 100,
+    "level": 20,
+    "manager_no": 32,
+    "cohort": 100,
+}
+
+_HEADER_LOOKUP = {
+    re.sub(r"[\s_*（）()]+", "", alias.lower()): column
+    for column, aliases in COLUMN_ALIASES.items()
+    for alias in aliases
+}
+_EMPLOYEE_NO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_CN_MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+_INTL_PHONE_RE = re.compile(r"^\+\d{7,15}$")
+_LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+)
+# Excel's day zero (it counts 1900 as a leap year, so serials start at 1899-12-30).
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_EXCEL_SERIAL_RANGE = (20000, 80000)  # 1954 .. 2119: plausible start dates only
+_BLANKS = "\u3000\ufeff\u200b\xa0"
+
+
+class RosterFileError(Exception):
+    """The file as a whole cannot be read; the message says what to do about it."""
+
+    def __init__(self, message: str | Promise) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+@dataclass(frozen=True)
+class CellProblem:
+    row: int  # the row number a person sees in Excel (header is row 1)
+    column: str  # canonical column key, "" for the whole row
+    message: str | Promise
+
+    @property
+    def column_label(self) -> str:
+        return str(COLUMN_LABELS.get(self.column, self.column))
+
+
+@dataclass
+class RosterRow:
+    number: int
+    values: dict[str, Any]
+    problems: list[CellProblem] = field(default_factory=list)
+
+
+@dataclass
+class RosterTable:
+    columns: list[str]
+    ignored_headers: list[str]
+    rows: list[RosterRow]
+
+
+def read_roster(stream: IO[bytes], *, filename: str = "", max_rows: int = 50_000) -> RosterTable:
+    """Read a roster file and clean every row; raise RosterFileError if unreadable."""
+    head = stream.read(8)
+    stream.seek(0)
+    if head.startswith(b"PK\x03\x04") or filename.lower().endswith((".xlsx", ".xlsm")):
+        raw_rows = _xlsx_rows(stream)
+    elif head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise RosterFileError(
+            _("This is an old Excel 97–2003 (.xls) file. Save it as .xlsx or CSV and upload again.")
+        )
+    else:
+        raw_rows = _csv_rows(stream.read())
+    return _table_from_rows(raw_rows, max_rows=max_rows)
+
+
+def _decode(data: bytes) -> str:
+    if b"\x00" in data[:4096]:
+        raise RosterFileError(
+            _(
+                "This file is not a CSV text file or an XLSX workbook. Export the roster as CSV or XLSX."
+            )
+        )
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise RosterFileError(
+        _(
+            "The file's text encoding is not UTF-8 or GBK. Save it from Excel as “CSV UTF-8” and upload again."
+        )
+    )
+
+
+def _csv_rows(data: bytes) -> list[list[Any]]:
+    text = _decode(data)
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), dialect))
+    except csv.Error as exc:
+        raise RosterFileError(_("The CSV file is malformed: %(error)s") % {"error": exc}) from exc
+
+
+def _xlsx_rows(stream: IO[bytes]) -> list[list[Any]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(stream, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        raise RosterFileError(
+            _(
+                "The XLSX workbook is damaged or not a real Excel file. Open it in Excel, save it again and retry."
+            )
+        ) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        return [list(row) for row in sheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+
+
+def canonical_column(header: Any) -> str | None:
+    if header is None:
+        return None
+    key = re.sub(r"[\s_*（）()]+", "", str(header).strip(_BLANKS + " ").lower())
+    return _HEADER_LOOKUP.get(key)
+
+
+def _table_from_rows(raw_rows: list[list[Any]], *, max_rows: int) -> RosterTable:
+    # Skip leading blank lines (a title row above the header is common too).
+    start = 0
+    while start < len(raw_rows) and not any(canonical_column(cell) for cell in raw_rows[start]):
+        start += 1
+        if start > 5:
+            break
+    if start >= len(raw_rows) or start > 5:
+        raise RosterFileError(
+            _(
+                "No header row found. The first row must name the columns, e.g. 工号, 姓名, 部门, 入职日期."
+            )
+        )
+    headers = raw_rows[start]
+    positions: dict[str, int] = {}
+    ignored: list[str] = []
+    for index, header in enumerate(headers):
+        column = canonical_column(header)
+        if column is None:
+            if header not in (None, ""):
+                ignored.append(str(header))
+        elif column in positions:
+            raise RosterFileError(
+                _("The column “%(column)s” appears twice in the header row.")
+                % {"column": COLUMN_LABELS[column]}
+            )
+        else:
+            positions[column] = index
+    missing = [c for c in REQUIRED_COLUMNS if c not in positions]
+    if missing:
+        raise RosterFileError(
+            _("Required columns are missing: %(columns)s.")
+            % {"columns": ", ".join(str(COLUMN_LABELS[c]) for c in missing)}
+        )
+
+    rows: list[RosterRow] = []
+    for offset, raw in enumerate(raw_rows[start + 1 :], start=start + 2):
+        if not any(_is_filled(cell) for cell in raw):
+            continue
+        if len(rows) >= max_rows:
+            raise RosterFileError(
+                _("The file has more than %(max)d rows. Split it into smaller files.")
+                % {"max": max_rows}
+            )
+        values = {
+            column: raw[index] if index < len(raw) else None for column, index in positions.items()
+        }
+        rows.append(clean_row(offset, values))
+    if not rows:
+        raise RosterFileError(_("The file has a header row but no people in it."))
+    return RosterTable(columns=list(positions), ignored_headers=ignored, rows=rows)
+
+
+def _is_filled(cell: Any) -> bool:
+    return cell is not None and str(cell).strip(_BLANKS + " ") != ""
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # Excel stores 13800138000 and 1001 as floats
+    return str(value).strip(_BLANKS + " ")
+
+
+def clean_row(number: int, raw: dict[str, Any]) -> RosterRow:
+    """Normalise one row's values and note every problem found in it."""
+    row = RosterRow(number=number, values={})
+    problems = row.problems
+
+    for column in raw:
+        if column == "start_date":
+            continue
+        text = _text(raw[column])
+        limit = MAX_LENGTHS.get(column)
+        if limit and len(text) > limit:
+            problems.append(
+                CellProblem(
+                    number,
+                    column,
+                    _("Too long: at most %(max)d characters.") % {"max": limit},
+                )
+            )
+            text = text[:limit]
+        row.values[column] = text
+
+    for column in REQUIRED_COLUMNS:
+        if column != "start_date" and not row.values.get(column):
+            problems.append(CellProblem(number, column, _("Required; this cell is empty.")))
+
+    employee_no = row.values.get("employee_no", "")
+    if employee_no and not _EMPLOYEE_NO_RE.match(employee_no):
+        problems.append(
+            CellProblem(
+                number,
+                "employee_no",
+                _("Use only letters, digits, “.”, “_” and “-” in an employee number."),
+            )
+        )
+    manager_no = row.values.get("manager_no", "")
+    if manager_no and manager_no == employee_no:
+        problems.append(
+            CellProblem(number, "manager_no", _("A person cannot be their own manager."))
+        )
+
+    phone = row.values.get("phone", "")
+    if phone:
+        normalised = normalise_phone(phone)
+        if normalised is None:
+            problems.append(
+                CellProblem(
+                    number,
+                    "phone",
+                    _("“%(value)s” is not a phone number; use 11 digits like 13800138000.")
+                    % {"value": phone},
+                )
+            )
+        else:
+            row.values["phone"] = normalised
+
+    email = row.values.get("email", "")
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            problems.append(
+                CellProblem(
+                    number,
+                    "email",
+                    _("“%(value)s” is not an email address.") % {"value": email},
+                )
+            )
+        else:
+            row.values["email"] = email.lower()
+
+    raw_date = raw.get("start_date")
+    if not _is_filled(raw_date):
+        problems.append(CellProblem(number, "start_date", _("Required; this cell is empty.")))
+        row.values["start_date"] = None
+    else:
+        parsed = parse_roster_date(raw_date)
+        if parsed is None:
+            problems.append(
+                CellProblem(
+                    number,
+                    "start_date",
+                    _("“%(value)s” is not a real date; write it like 2026-12-01.")
+                    % {"value": _text(raw_date)},
+                )
+            )
+        row.values["start_date"] = parsed
+    return row
+
+
+def normalise_phone(value: str) -> str | None:
+    digits = re.sub(r"[\s()（）-]", "", value)
+    if digits.startswith("+86"):
+        digits = digits[3:]
+    elif digits.startswith("0086"):
+        digits = digits[4:]
+    elif len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
+    if _CN_MOBILE_RE.match(digits) or _INTL_PHONE_RE.match(digits):
+        return digits
+    if _LANDLINE_RE.match(value.replace(" ", "")):
+        return value.replace(" ", "")
+    return None
+
+
+def parse_roster_date(value: Any) -> dt.date | None:
+    """Parse the date forms HR files contain; None for anything impossible."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _from_excel_serial(value)
+    text = _text(value)
+    if re.fullmatch(r"\d{5}(\.\d+)?", text):
+        return _from_excel_serial(float(text))
+    text = text.split(" ")[0].split("T")[0]
+    for pattern in _DATE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            year, month, day = (int(part) for part in match.groups())
+            try:
+                return dt.date(year, month, day)
+            except ValueError:
+                return None
+    return None
+
+
+def _from_excel_serial(serial: float) -> dt.date | None:
+    low, high = _EXCEL_SERIAL_RANGE
+    if not low <= serial <= high:
+        return None
+    return _EXCEL_EPOCH + dt.timedelta(days=int(serial))

@@ -1,0 +1,32 @@
+"""Reads of the organisation used in more than one place."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from lms.org.models import Department, Employee
+
+
+def department_descendant_ids(department: Department) -> set[int]:
+    """The department and every department below it (the tree is small: load it once)."""
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for pk, parent_id in Department.objects.values_list("pk", "parent_id"):
+        children[parent_id].append(pk)
+    found = {department.pk}
+    frontier = [department.pk]
+    while frontier:
+        current = frontier.pop()
+        for child in children[current]:
+            if child not in found:
+                found.add(child)
+                frontier.append(child)
+    return found
+
+
+def employee_for_user(user) -> Employee | None:  # type: ignore[no-untyped-def]
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        return user.employee
+    except Employee.DoesNotExist:
+        return None

@@ -1,0 +1,592 @@
+"""State changes of the organisation: people, their accounts, and roster imports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser, Group
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from lms.org.models import Cohort, Department, Employee, Level, Position
+from lms.org.roster import COLUMN_LABELS, CellProblem, RosterFileError, RosterTable, read_roster
+
+User = get_user_model()
+
+# Chunk size for IN (...) lookups; SQLite limits the number of bound parameters.
+_CHUNK = 900
+
+ROLE_LEARNER = "Learner"
+ROLE_TRAINER = "Trainer"
+ROLE_HR = "HR"
+ROLE_ADMIN = "Admin"
+ROLES = (ROLE_LEARNER, ROLE_TRAINER, ROLE_HR, ROLE_ADMIN)
+
+
+# --- people -----------------------------------------------------------------
+
+
+@transaction.atomic
+def employee_create(
+    *,
+    employee_no: str,
+    name: str,
+    department: Department,
+    start_date: dt.date,
+    position: Position | None = None,
+    level: Level | None = None,
+    cohort: Cohort | None = None,
+    manager: Employee | None = None,
+    phone: str = "",
+    email: str = "",
+    username: str | None = None,
+    password: str | None = None,
+    roles: Iterable[str] = (ROLE_LEARNER,),
+) -> Employee:
+    """Create a person and their sign-in account (username defaults to the employee number)."""
+    user = User(username=username or employee_no, email=email, first_name=name[:150])
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    user.groups.set(Group.objects.filter(name__in=list(roles)))
+    return Employee.objects.create(
+        user=user,
+        employee_no=employee_no,
+        name=name,
+        phone=phone,
+        email=email,
+        department=department,
+        position=position,
+        level=level,
+        cohort=cohort,
+        manager=manager,
+        start_date=start_date,
+    )
+
+
+@transaction.atomic
+def employee_deactivate(*, employee: Employee, left_on: dt.date | None = None) -> Employee:
+    """Mark a person as having left. Never deleted: their history stays for reports."""
+    employee.status = Employee.Status.LEFT
+    employee.left_on = left_on or timezone.localdate()
+    employee.save(update_fields=["status", "left_on", "updated_at"])
+    User.objects.filter(pk=employee.user_id).update(is_active=False)
+    return employee
+
+
+@transaction.atomic
+def employee_reactivate(*, employee: Employee) -> Employee:
+    employee.status = Employee.Status.ACTIVE
+    employee.left_on = None
+    employee.save(update_fields=["status", "left_on", "updated_at"])
+    User.objects.filter(pk=employee.user_id).update(is_active=True)
+    return employee
+
+
+def employee_set_language(*, employee: Employee, language: str) -> None:
+    Employee.objects.filter(pk=employee.pk).update(preferred_language=language)
+
+
+# --- roster import ----------------------------------------------------------
+
+
+@dataclass
+class PlannedRow:
+    number: int
+    employee_no: str
+    values: dict[str, Any]
+    action: str = "create"  # create | update | unchanged | reject
+    employee: Employee | None = None
+    changes: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+@dataclass
+class RosterPlan:
+    """What an import would do: every row's action, and every problem found."""
+
+    rows: list[PlannedRow] = field(default_factory=list)
+    problems: list[CellProblem] = field(default_factory=list)
+    file_error: str = ""
+    ignored_headers: list[str] = field(default_factory=list)
+    to_create: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.file_error and not self.problems
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counted = Counter(row.action for row in self.rows)
+        return {
+            "create": counted["create"],
+            "update": counted["update"],
+            "unchanged": counted["unchanged"],
+            "reject": len({p.row for p in self.problems}),
+            "total": len(self.rows),
+        }
+
+    def report(self) -> dict[str, Any]:
+        """A JSON-able summary in the active language, for the admin and the CLI."""
+        return {
+            "valid": self.is_valid,
+            "file_error": self.file_error,
+            "counts": self.counts,
+            "ignored_headers": self.ignored_headers,
+            "to_create": self.to_create,
+            "problems": [
+                {"row": p.row, "column": p.column_label, "message": str(p.message)}
+                for p in sorted(self.problems, key=lambda p: (p.row, p.column))
+            ],
+            "changes": [
+                {
+                    "row": r.number,
+                    "employee_no": r.employee_no,
+                    "name": r.values.get("name", ""),
+                    "action": r.action,
+                    "changes": {
+                        str(COLUMN_LABELS.get(k, k)): list(v) for k, v in r.changes.items()
+                    },
+                }
+                for r in self.rows
+                if r.action in ("create", "update")
+            ],
+        }
+
+
+@dataclass
+class _Lookups:
+    departments_by_code: dict[str, Department]
+    departments_by_name: dict[str, list[Department]]
+    positions: dict[tuple[int | None, str], Position]
+    levels: dict[str, Level]
+    cohorts: dict[str, Cohort]
+
+    @classmethod
+    def load(cls) -> _Lookups:
+        by_name: dict[str, list[Department]] = {}
+        departments = list(Department.objects.all())
+        for department in departments:
+            by_name.setdefault(department.name, []).append(department)
+        levels: dict[str, Level] = {}
+        for level in Level.objects.all():
+            levels[level.code.lower()] = level
+            if level.name:
+                levels.setdefault(level.name.lower(), level)
+        return cls(
+            departments_by_code={d.code: d for d in departments},
+            departments_by_name=by_name,
+            positions={(p.department_id, p.name): p for p in Position.objects.all()},
+            levels=levels,
+            cohorts={c.name: c for c in Cohort.objects.all()},
+        )
+
+
+def _chunks(items: list[Any], size: int = _CHUNK) -> Iterable[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def roster_plan(
+    *, table: RosterTable, cohort_name: str = "", create_missing: bool = False
+) -> RosterPlan:
+    """Check every row against the organisation; decide create/update/unchanged."""
+    plan = RosterPlan(ignored_headers=table.ignored_headers)
+    lookups = _Lookups.load()
+    problems = plan.problems
+    missing: dict[str, set[str]] = {
+        "department": set(),
+        "position": set(),
+        "level": set(),
+        "cohort": set(),
+    }
+    columns = set(table.columns)
+
+    first_row_of: dict[str, int] = {}
+    for row in table.rows:
+        problems.extend(row.problems)
+        employee_no = row.values.get("employee_no", "")
+        if employee_no:
+            if employee_no in first_row_of:
+                problems.append(
+                    CellProblem(
+                        row.number,
+                        "employee_no",
+                        _("Employee number %(no)s already appears in row %(row)d.")
+                        % {"no": employee_no, "row": first_row_of[employee_no]},
+                    )
+                )
+            else:
+                first_row_of[employee_no] = row.number
+        plan.rows.append(PlannedRow(row.number, employee_no, dict(row.values)))
+
+    existing: dict[str, Employee] = {}
+    numbers = list(first_row_of)
+    for chunk in _chunks(numbers):
+        for employee in Employee.objects.filter(employee_no__in=chunk).select_related(
+            "department", "position", "level", "cohort", "manager"
+        ):
+            existing[employee.employee_no] = employee
+
+    manager_numbers = {
+        r.values["manager_no"] for r in plan.rows if r.values.get("manager_no")
+    } - set(first_row_of)
+    known_managers: set[str] = set()
+    for chunk in _chunks(sorted(manager_numbers)):
+        known_managers.update(
+            Employee.objects.filter(employee_no__in=chunk).values_list("employee_no", flat=True)
+        )
+
+    taken_usernames: set[str] = set()
+    new_numbers = [n for n in numbers if n not in existing]
+    for chunk in _chunks(new_numbers):
+        taken_usernames.update(
+            User.objects.filter(username__in=chunk, employee__isnull=False).values_list(
+                "username", flat=True
+            )
+        )
+
+    for planned in plan.rows:
+        values = planned.values
+        number = planned.number
+        if cohort_name and not values.get("cohort"):
+            values["cohort"] = cohort_name
+
+        department_name = values.get("department", "")
+        department: Department | None = None
+        if department_name:
+            department = lookups.departments_by_code.get(department_name)
+            candidates = lookups.departments_by_name.get(department_name, [])
+            if department is None and len(candidates) == 1:
+                department = candidates[0]
+            elif department is None and len(candidates) > 1:
+                problems.append(
+                    CellProblem(
+                        number,
+                        "department",
+                        _(
+                            "Several departments are called “%(name)s”; use the department code instead."
+                        )
+                        % {"name": department_name},
+                    )
+                )
+            elif department is None:
+                if create_missing:
+                    missing["department"].add(department_name)
+                else:
+                    problems.append(
+                        CellProblem(
+                            number,
+                            "department",
+                            _(
+                                "Unknown department “%(name)s”. Create it first or import with “create missing”."
+                            )
+                            % {"name": department_name},
+                        )
+                    )
+        values["_department"] = department
+
+        position_name = values.get("position", "")
+        position: Position | None = None
+        if position_name:
+            if department is not None:
+                position = lookups.positions.get((department.pk, position_name))
+            position = position or lookups.positions.get((None, position_name))
+            if position is None:
+                if create_missing:
+                    missing["position"].add(f"{department_name} / {position_name}")
+                else:
+                    problems.append(
+                        CellProblem(
+                            number,
+                            "position",
+                            _("Unknown position “%(name)s” in department “%(department)s”.")
+                            % {"name": position_name, "department": department_name},
+                        )
+                    )
+        values["_position"] = position
+
+        for kind, lookup, key in (
+            ("level", lookups.levels, (values.get("level") or "").lower()),
+            ("cohort", lookups.cohorts, values.get("cohort") or ""),
+        ):
+            found = lookup.get(key) if key else None
+            if key and found is None:
+                # An explicitly named --cohort is created on request, like --create-missing.
+                if create_missing or (kind == "cohort" and key == cohort_name):
+                    missing[kind].add(values[kind])
+                else:
+                    problems.append(
+                        CellProblem(
+                            number,
+                            kind,
+                            _("Unknown level “%(name)s”.") % {"name": values[kind]}
+                            if kind == "level"
+                            else _("Unknown cohort “%(name)s”.") % {"name": values[kind]},
+                        )
+                    )
+            values[f"_{kind}"] = found
+
+        manager_no = values.get("manager_no", "")
+        if manager_no and manager_no not in first_row_of and manager_no not in known_managers:
+            problems.append(
+                CellProblem(
+                    number,
+                    "manager_no",
+                    _("No employee has the number %(no)s, neither in this file nor in Onramp.")
+                    % {"no": manager_no},
+                )
+            )
+
+        employee = existing.get(planned.employee_no)
+        planned.employee = employee
+        if employee is None:
+            planned.action = "create"
+            if planned.employee_no in taken_usernames:
+                problems.append(
+                    CellProblem(
+                        number,
+                        "employee_no",
+                        _("The account name %(no)s belongs to another person already.")
+                        % {"no": planned.employee_no},
+                    )
+                )
+        else:
+            planned.changes = _changes(employee, values, columns, cohort_name)
+            planned.action = "update" if planned.changes else "unchanged"
+
+    rejected_rows = {p.row for p in problems}
+    for planned in plan.rows:
+        if planned.number in rejected_rows:
+            planned.action = "reject"
+    plan.to_create = {kind: sorted(names) for kind, names in missing.items() if names}
+    return plan
+
+
+def _display(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _entity_label(entity: Department | Position | Level | Cohort | None) -> str:
+    if entity is None:
+        return ""
+    return entity.code if isinstance(entity, Level) else entity.name
+
+
+def _changes(
+    employee: Employee, values: dict[str, Any], columns: set[str], cohort_name: str
+) -> dict[str, tuple[str, str]]:
+    """Field-by-field differences. A column absent from the file changes nothing."""
+    changes: dict[str, tuple[str, str]] = {}
+    for column in ("name", "phone", "email", "start_date"):
+        if column in columns and getattr(employee, column) != values.get(column):
+            changes[column] = (_display(getattr(employee, column)), _display(values.get(column)))
+    for column in ("department", "position", "level", "cohort"):
+        if column not in columns and not (column == "cohort" and cohort_name):
+            continue
+        current = getattr(employee, column)
+        new = values.get(f"_{column}")
+        new_name = values.get(column) or ""
+        if (current.pk if current else None) != (new.pk if new else None) or (
+            new is None and new_name
+        ):
+            changes[column] = (_entity_label(current), new_name)
+    if "manager_no" in columns:
+        current_no = employee.manager.employee_no if employee.manager else ""
+        if current_no != (values.get("manager_no") or ""):
+            changes["manager_no"] = (current_no, values.get("manager_no") or "")
+    return changes
+
+
+@transaction.atomic
+def roster_apply(*, plan: RosterPlan) -> dict[str, int]:
+    """Write a valid plan: all rows or none. Returns the counts of what was done."""
+    if not plan.is_valid:
+        raise ValueError("roster_apply needs a plan without problems")
+
+    created_entities = _create_missing_entities(plan)
+    for planned in plan.rows:
+        values = planned.values
+        for kind in ("department", "level", "cohort"):
+            if values.get(kind) and values.get(f"_{kind}") is None:
+                values[f"_{kind}"] = created_entities[kind][values[kind]]
+        if values.get("position") and values.get("_position") is None:
+            values["_position"] = created_entities["position"][
+                f"{values.get('department', '')} / {values['position']}"
+            ]
+
+    now = timezone.now()
+    to_create = [p for p in plan.rows if p.action == "create"]
+    to_update = [p for p in plan.rows if p.action == "update"]
+
+    # Accounts: reuse a same-named account that has no person yet (e.g. made by hand).
+    reusable: dict[str, AbstractUser] = {}
+    create_numbers = [p.employee_no for p in to_create]
+    for chunk in _chunks(create_numbers):
+        for user in User.objects.filter(username__in=chunk, employee__isnull=True):
+            reusable[user.username] = user
+    new_users = []
+    for planned in to_create:
+        if planned.employee_no in reusable:
+            continue
+        user = User(
+            username=planned.employee_no,
+            email=planned.values.get("email", ""),
+            first_name=planned.values.get("name", "")[:150],
+            date_joined=now,
+        )
+        user.set_unusable_password()
+        new_users.append(user)
+    User.objects.bulk_create(new_users, batch_size=500)
+    users = dict(reusable)
+    for chunk in _chunks(create_numbers):
+        for user in User.objects.filter(username__in=chunk):
+            users[user.username] = user
+    learner = Group.objects.filter(name=ROLE_LEARNER).first()
+    if learner is not None:
+        memberships = [
+            User.groups.through(user_id=users[p.employee_no].pk, group_id=learner.pk)
+            for p in to_create
+        ]
+        User.groups.through.objects.bulk_create(memberships, batch_size=500, ignore_conflicts=True)
+
+    new_employees = [
+        Employee(
+            user=users[p.employee_no],
+            employee_no=p.employee_no,
+            created_at=now,
+            updated_at=now,
+            **_employee_fields(p.values),
+        )
+        for p in to_create
+    ]
+    Employee.objects.bulk_create(new_employees, batch_size=500)
+
+    changed: list[Employee] = []
+    update_fields = {"updated_at"}
+    for planned in to_update:
+        employee = planned.employee
+        assert employee is not None
+        for column in planned.changes:
+            if column == "manager_no":
+                continue
+            model_field = column
+            new_value = planned.values.get(f"_{column}", planned.values.get(column))
+            setattr(employee, model_field, new_value)
+            update_fields.add(model_field)
+        employee.updated_at = now
+        changed.append(employee)
+    if changed:
+        Employee.objects.bulk_update(changed, sorted(update_fields), batch_size=500)
+        emails = [e for e in changed if "email" in update_fields]
+        for employee in emails:
+            User.objects.filter(pk=employee.user_id).update(email=employee.email)
+
+    _apply_managers(plan)
+    counts = plan.counts
+    return {
+        "created": counts["create"],
+        "updated": counts["update"],
+        "unchanged": counts["unchanged"],
+    }
+
+
+def _employee_fields(values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": values.get("name", ""),
+        "phone": values.get("phone", "") or "",
+        "email": values.get("email", "") or "",
+        "department": values["_department"],
+        "position": values.get("_position"),
+        "level": values.get("_level"),
+        "cohort": values.get("_cohort"),
+        "start_date": values["start_date"],
+    }
+
+
+def _apply_managers(plan: RosterPlan) -> None:
+    wanted = {
+        p.employee_no: p.values.get("manager_no") or None
+        for p in plan.rows
+        if p.action == "create" or (p.action == "update" and "manager_no" in p.changes)
+    }
+    if not wanted:
+        return
+    numbers = sorted(set(wanted) | {m for m in wanted.values() if m})
+    ids: dict[str, int] = {}
+    for chunk in _chunks(numbers):
+        ids.update(Employee.objects.filter(employee_no__in=chunk).values_list("employee_no", "pk"))
+    employees = [
+        Employee(pk=ids[number], manager_id=ids.get(manager) if manager else None)
+        for number, manager in wanted.items()
+        if manager or number in ids
+    ]
+    Employee.objects.bulk_update(employees, ["manager"], batch_size=500)
+
+
+def _unique_code(name: str, taken: set[str]) -> str:
+    base = slugify(name, allow_unicode=True)[:40] or "dept"
+    code, n = base, 2
+    while code in taken:
+        code, n = f"{base}-{n}", n + 1
+    taken.add(code)
+    return code
+
+
+def _create_missing_entities(plan: RosterPlan) -> dict[str, dict[str, Any]]:
+    created: dict[str, dict[str, Any]] = {
+        "department": {},
+        "position": {},
+        "level": {},
+        "cohort": {},
+    }
+    taken = set(Department.objects.values_list("code", flat=True))
+    for name in plan.to_create.get("department", []):
+        created["department"][name] = Department.objects.create(
+            name=name, code=_unique_code(name, taken)
+        )
+    departments = {d.name: d for d in Department.objects.all()} | created["department"]
+    for key in plan.to_create.get("position", []):
+        department_name, _sep, position_name = key.partition(" / ")
+        created["position"][key] = Position.objects.get_or_create(
+            department=departments.get(department_name), name=position_name
+        )[0]
+    top_rank = max(Level.objects.values_list("rank", flat=True), default=0)
+    for offset, code in enumerate(plan.to_create.get("level", []), start=1):
+        created["level"][code] = Level.objects.create(code=code, rank=top_rank + offset)
+    for name in plan.to_create.get("cohort", []):
+        created["cohort"][name] = Cohort.objects.get_or_create(name=name)[0]
+    return created
+
+
+def roster_import(
+    *,
+    stream: IO[bytes],
+    filename: str = "",
+    dry_run: bool = False,
+    cohort_name: str = "",
+    create_missing: bool = False,
+    max_rows: int = 50_000,
+) -> tuple[RosterPlan, dict[str, int] | None]:
+    """Read, check and (unless dry_run or invalid) write a roster, all or nothing."""
+    try:
+        table = read_roster(stream, filename=filename, max_rows=max_rows)
+    except RosterFileError as exc:
+        return RosterPlan(file_error=str(exc.message)), None
+    with transaction.atomic():
+        plan = roster_plan(table=table, cohort_name=cohort_name, create_missing=create_missing)
+        if dry_run or not plan.is_valid:
+            return plan, None
+        return plan, roster_apply(plan=plan)

@@ -1,0 +1,34 @@
+from django.conf import settings
+from django.contrib.auth.views import LoginView, LogoutView
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from lms.learner import views as learner_views
+from lms.ops import views as ops_views
+
+urlpatterns = [
+    path("healthz/", ops_views.healthz, name="healthz"),
+    path("readyz/", ops_views.readyz, name="readyz"),
+    path(
+        "accounts/login/",
+        LoginView.as_view(template_name="learner/login.html", redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", LogoutView.as_view(), name="logout"),
+    path("i18n/setlang/", learner_views.set_language, name="set_language"),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("", learner_views.home, name="home"),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Wagtail serves the course pages; it comes last because it matches any path.
+urlpatterns += [path("", include(wagtail_urls))]

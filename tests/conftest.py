@@ -1,0 +1,31 @@
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _data_dir(settings, tmp_path):
+    """Uploads and generated files of a test go to its own temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _immediate_tasks(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def role_client(client):
+    """Log a client in as a member of the given role: role_client("HR")."""
+    from tests.factories import EmployeeFactory
+
+    def login(role: str):
+        employee = EmployeeFactory(roles=[role])
+        client.force_login(employee.user)
+        client.employee = employee
+        return client
+
+    return login
+

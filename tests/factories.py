@@ -1,0 +1,68 @@
+import datetime as dt
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from lms.org.models import Cohort, Department, Employee, Level, Position
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.PostGenerationMethodCall("set_password", "pw-for-tests-1")
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Department
+        django_get_or_create = ("code",)
+
+    name = factory.Sequence(lambda n: f"部门{n}")
+    code = factory.Sequence(lambda n: f"dept-{n}")
+
+
+class PositionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Position
+
+    name = factory.Sequence(lambda n: f"岗位{n}")
+    department = factory.SubFactory(DepartmentFactory)
+
+
+class LevelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Level
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"P{n}")
+    rank = factory.Sequence(lambda n: n)
+
+
+class CohortFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Cohort
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"2026-{n:02d} 校招")
+    start_date = dt.date(2026, 12, 1)
+
+
+class EmployeeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Employee
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory, username=factory.SelfAttribute("..employee_no"))
+    employee_no = factory.Sequence(lambda n: f"T{n:05d}")
+    name = factory.Faker("name", locale="zh_CN")
+    department = factory.SubFactory(DepartmentFactory)
+    start_date = dt.date(2026, 12, 1)
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.user.groups.set(Group.objects.filter(name__in=extracted))
