@@ -23,4 +23,5 @@ lint:
 # Refresh the translation catalogues after changing user-facing text.
 messages:
 	.venv/bin/python manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=frontend/node_modules --ignore=var
-	.venv/bin/python manage.py makemessages -d djangojs -l zh_Hans -l en --ignore=.venv --ignore=frontend/node_modules --ignore=frontend/dist --ignore=var
+	@# English is the source language: its catalogue repeats each source string.
+	for po in locale/en/LC_MESSAGES/*.po; do msgen --no-wrap -o "$$po" "$$po"; done

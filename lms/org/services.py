@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -528,12 +528,15 @@ def _apply_managers(plan: RosterPlan) -> None:
     ids: dict[str, int] = {}
     for chunk in _chunks(numbers):
         ids.update(Employee.objects.filter(employee_no__in=chunk).values_list("employee_no", "pk"))
-    employees = [
-        Employee(pk=ids[number], manager_id=ids.get(manager) if manager else None)
-        for number, manager in wanted.items()
-        if manager or number in ids
-    ]
-    Employee.objects.bulk_update(employees, ["manager"], batch_size=500)
+    # One UPDATE per manager: a roster has far fewer managers than people, and a
+    # CASE-per-row bulk_update is quadratic-ish on large batches.
+    by_manager: dict[int | None, list[int]] = defaultdict(list)
+    for number, manager in wanted.items():
+        if number in ids:
+            by_manager[ids.get(manager) if manager else None].append(ids[number])
+    for manager_id, pks in by_manager.items():
+        for chunk in _chunks(pks):
+            Employee.objects.filter(pk__in=chunk).update(manager_id=manager_id)
 
 
 def _unique_code(name: str, taken: set[str]) -> str:

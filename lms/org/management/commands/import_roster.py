@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from lms.org.roster import COLUMN_LABELS
 from lms.org.services import roster_import
 
 
@@ -61,7 +62,8 @@ class Command(BaseCommand):
             )
         for kind, names in report["to_create"].items():
             self.stdout.write(
-                _("Will create %(kind)s: %(names)s") % {"kind": kind, "names": ", ".join(names)}
+                _("Will create %(kind)s: %(names)s")
+                % {"kind": COLUMN_LABELS.get(kind, kind), "names": ", ".join(names)}
             )
         for problem in report["problems"]:
             self.stderr.write(_("Row %(row)d, %(column)s: %(message)s") % problem)
