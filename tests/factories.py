@@ -4,7 +4,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from lms.org.models import Cohort, Department, Employee, Level, Position
+from lms.org.models import Cohort, Department, Employee, Level, Position, RosterImport
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -66,3 +66,33 @@ class EmployeeFactory(factory.django.DjangoModelFactory):
     def roles(self, create, extracted, **kwargs):
         if create and extracted:
             self.user.groups.set(Group.objects.filter(name__in=extracted))
+
+
+class RosterImportFactory(factory.django.DjangoModelFactory):
+    """A stored admin roster import; by default a previewed, valid one-person file."""
+
+    class Meta:
+        model = RosterImport
+
+    file = factory.django.FileField(
+        filename="roster.csv",
+        data="工号,姓名,部门,入职日期\nR0001,测试,部门0,2026-12-01\n".encode(),
+    )
+    original_filename = "roster.csv"
+    uploaded_by = factory.SubFactory(UserFactory)
+    language = "en"
+    status = RosterImport.Status.READY
+    counts = factory.LazyFunction(
+        lambda: {"create": 1, "update": 0, "unchanged": 0, "reject": 0, "total": 1}
+    )
+    report = factory.LazyAttribute(
+        lambda o: {
+            "valid": True,
+            "file_error": "",
+            "counts": o.counts,
+            "ignored_headers": [],
+            "to_create": {},
+            "problems": [],
+            "changes": [],
+        }
+    )

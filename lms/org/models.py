@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+from pathlib import Path
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -202,3 +206,90 @@ class Employee(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+
+def roster_import_upload_to(instance: RosterImport, filename: str) -> str:
+    # The person's file name stays in original_filename; the stored name is opaque so
+    # that odd characters or a guessed name never reach the storage backend.
+    suffix = Path(filename).suffix.lower()[:8]
+    return f"roster_imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class RosterImportQuerySet(models.QuerySet["RosterImport"]):
+    def for_listing(self) -> RosterImportQuerySet:
+        """Newest first, without the (possibly large) preview report."""
+        return self.select_related("uploaded_by").defer("report").order_by("-created_at", "-pk")
+
+
+class RosterImport(models.Model):
+    """A roster uploaded in the admin: the stored file, its preview and what applying it did.
+
+    The preview is made when the file is uploaded; applying runs later as a task that
+    reads the stored file again, because the organisation may have changed meanwhile.
+    """
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Uploaded")
+        INVALID = "invalid", _("Needs fixing")
+        READY = "ready", _("Ready to import")
+        APPLYING = "applying", _("Importing")
+        APPLIED = "applied", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    file = models.FileField(_("file"), upload_to=roster_import_upload_to, max_length=255)
+    original_filename = models.CharField(_("file name"), max_length=255)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    language = models.CharField(
+        _("report language"),
+        max_length=10,
+        blank=True,
+        help_text=_("The uploader's language; the task writes its report in it too."),
+    )
+    cohort_name = models.CharField(_("cohort"), max_length=100, blank=True)
+    create_missing = models.BooleanField(
+        _("create missing departments, positions and levels"), default=False
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.UPLOADED
+    )
+    counts = models.JSONField(_("row counts"), default=dict, blank=True)
+    report = models.JSONField(_("preview report"), default=dict, blank=True)
+    applied_counts = models.JSONField(_("applied counts"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    task_id = models.CharField(_("task id"), max_length=64, blank=True)
+
+    objects = RosterImportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("roster import")
+        verbose_name_plural = _("roster imports")
+        ordering = ["-created_at", "-pk"]
+        # Access is the `org.import_roster` permission; no per-model permissions needed.
+        default_permissions = ()
+        indexes = [models.Index(fields=["-created_at"], name="org_rosterimport_created")]
+
+    def __str__(self) -> str:
+        return self.original_filename
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.INVALID, self.Status.APPLIED, self.Status.FAILED)

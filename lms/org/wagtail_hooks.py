@@ -1,9 +1,19 @@
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.menu import MenuItem
+from wagtail.coreutils import multigetattr
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from lms.org import admin_views
 from lms.org.models import Cohort, Department, Employee, Level, Position
+from lms.reports.cells import spreadsheet_safe
 
 
 class DepartmentViewSet(SnippetViewSet):
@@ -46,9 +56,30 @@ class EmployeeFilterSet(WagtailFilterSet):
         fields = ["department", "position", "level", "cohort", "status"]
 
 
+class EmployeeIndexView(SnippetIndexView):
+    def to_row_dict(self, item: Any) -> dict[str, Any]:
+        # Wagtail's lookup raises on a dotted path through an empty relation
+        # ("manager.employee_no" of someone without a manager); export a blank cell.
+        row = {}
+        for field in self.list_export:
+            try:
+                row[field] = multigetattr(item, field)
+            except AttributeError:
+                row[field] = None
+        return row
+
+    def preprocess_field_value(self, field: str, value: Any, export_format: str) -> Any:
+        value = super().preprocess_field_value(field, value, export_format)
+        # XLSX needs nothing more: Wagtail writes a would-be formula as a string cell.
+        if export_format == self.FORMAT_CSV:
+            return spreadsheet_safe(value)
+        return value
+
+
 class EmployeeViewSet(SnippetViewSet):
     model = Employee
     icon = "user"
+    index_view_class = EmployeeIndexView
     list_display = [
         "employee_no",
         "name",
@@ -64,6 +95,32 @@ class EmployeeViewSet(SnippetViewSet):
     search_backend_name = None
     list_per_page = 50
     ordering = ["employee_no"]
+    list_export = [
+        "employee_no",
+        "name",
+        "phone",
+        "email",
+        "department",
+        "position.name",
+        "level",
+        "cohort",
+        "start_date",
+        "manager.employee_no",
+        "get_status_display",
+        "left_on",
+    ]
+    export_headings = {
+        "position.name": _("Position"),
+        "manager.employee_no": _("Manager number"),
+        "get_status_display": _("Status"),
+    }
+    export_filename = "employees"
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        # One query for the list and the export instead of one per row and column.
+        return Employee.objects.select_related(
+            "department", "position__department", "level", "cohort", "manager"
+        )
 
 
 class OrganisationGroup(SnippetViewSetGroup):
@@ -71,6 +128,36 @@ class OrganisationGroup(SnippetViewSetGroup):
     menu_icon = "group"
     menu_order = 200
     items = (EmployeeViewSet, DepartmentViewSet, PositionViewSet, LevelViewSet, CohortViewSet)
+    submenu_hook = "register_organisation_menu_item"
 
 
 register_snippet(OrganisationGroup)
+
+
+class RosterImportMenuItem(MenuItem):
+    def is_shown(self, request: HttpRequest) -> bool:
+        return admin_views.user_can_import_roster(request.user)
+
+
+@hooks.register("register_organisation_menu_item")
+def register_roster_import_menu_item() -> MenuItem:
+    return RosterImportMenuItem(
+        _("Roster imports"),
+        reverse("roster_imports:index"),
+        name="roster-imports",
+        icon_name="upload",
+        order=100,
+    )
+
+
+@hooks.register("register_admin_urls")
+def register_roster_import_urls() -> list[Any]:
+    urls = [
+        path("", admin_views.RosterImportIndexView.as_view(), name="index"),
+        path("upload/", admin_views.RosterUploadView.as_view(), name="upload"),
+        path("template.csv", admin_views.RosterTemplateView.as_view(), name="template"),
+        path("<int:pk>/", admin_views.RosterImportDetailView.as_view(), name="detail"),
+        path("<int:pk>/confirm/", admin_views.RosterImportConfirmView.as_view(), name="confirm"),
+        path("<int:pk>/status/", admin_views.RosterImportStatusView.as_view(), name="status"),
+    ]
+    return [path("roster-imports/", include((urls, "roster_imports"), namespace="roster_imports"))]
