@@ -5,6 +5,7 @@ worker) so that `make run` works with no configuration at all. Production is
 switched on with DEBUG=0, which then insists on a real SECRET_KEY and hosts.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -84,6 +85,9 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
+# Wagtail's preview views opt in to SAMEORIGIN themselves; everything else is DENY.
+X_FRAME_OPTIONS = "DENY"
+
 ROOT_URLCONF = "lms.urls"
 WSGI_APPLICATION = "lms.wsgi.application"
 
@@ -107,6 +111,10 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'onramp.sqlite3'}")
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file (not memory) for the test database, so a worker started by a test in
+    # another process sees the same data; one file per run, so parallel runs in one
+    # checkout do not collide.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test_onramp_{os.getpid()}.sqlite3")}
     # WAL lets the web process read while the worker writes; a busy timeout turns
     # short write contention into a wait instead of "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -223,11 +231,17 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Onramp API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "PREPROCESSING_HOOKS": ["lms.api.schema.only_onramp_api"],
 }
 
 # Roster import
 ROSTER_IMPORT_MAX_BYTES = env.int("ROSTER_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 ROSTER_IMPORT_MAX_ROWS = env.int("ROSTER_IMPORT_MAX_ROWS", default=50_000)
+
+# Video pipeline (media/): sources above these limits are rejected with a plain reason.
+VIDEO_MAX_UPLOAD_BYTES = env.int("VIDEO_MAX_UPLOAD_BYTES", default=4 * 1024**3)
+VIDEO_MAX_DURATION = env.int("VIDEO_MAX_DURATION", default=4 * 60 * 60)  # seconds
+VIDEO_MAX_SIDE = env.int("VIDEO_MAX_SIDE", default=4096)  # pixels, either side
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="onramp@localhost")
@@ -249,4 +263,3 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
     SECURE_CONTENT_TYPE_NOSNIFF = True
-    X_FRAME_OPTIONS = "SAMEORIGIN"

@@ -48,7 +48,8 @@ class Command(BaseCommand):
             if backend.startswith("django_tasks_rq"):
                 call_command("rqworker", "default", "--with-scheduler")
             else:
-                call_command("db_worker", "--interval", "1")
+                # No autoreloader: it would fork a child that Ctrl-C and SIGTERM do not reach.
+                call_command("db_worker", "--interval", "1", "--no-reload")
         finally:
             stop.set()
             thread.join(timeout=5)
