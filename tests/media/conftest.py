@@ -49,14 +49,13 @@ CLIP_RECIPES: dict[str, tuple[str, list[str]]] = {
         _AAC,
         ["-shortest"],
     ),
-    # A phone held upright: landscape pixels plus a display matrix.
-    "portrait": _recipe(
+    "landscape_640": _recipe(
         "mp4",
         _video("testsrc2=size=640x360:rate=30:duration=2"),
         _sine(),
         _X264,
         _AAC,
-        ["-shortest", "-metadata:s:v:0", "rotate=90"],
+        ["-shortest"],
     ),
     "odd": _recipe(
         "mp4",
@@ -98,7 +97,7 @@ CLIP_RECIPES: dict[str, tuple[str, list[str]]] = {
     ),
     "sixty": _recipe(
         "mp4",
-        _video("testsrc2=size=1280x720:rate=60:duration=2"),
+        _video("testsrc2=size=1280x720:rate=60:duration=1"),
         _sine(),
         _X264,
         _AAC,
@@ -164,6 +163,21 @@ class Clips:
                     "-y",
                     *args,
                     str(path),
+                ],
+                check=True,
+            )
+        return path
+
+    def _portrait(self) -> Path:
+        """A phone held upright: landscape pixels plus a display matrix (set on a remux;
+        ffmpeg 5.1 drops the rotate tag when it encodes)."""
+        path = self.folder / "portrait.mp4"
+        if not path.exists():
+            subprocess.run(
+                [
+                    *("ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-y"),
+                    *("-i", str(self._make("landscape_640")), "-c", "copy"),
+                    *("-metadata:s:v:0", "rotate=90", str(path)),
                 ],
                 check=True,
             )
