@@ -69,6 +69,11 @@ def _counts_summary(counts: dict[str, int]) -> str:
         ngettext("%(n)d changed", "%(n)d changed", counts.get("update", 0))
         % {"n": counts.get("update", 0)},
     ]
+    if counts.get("unchanged"):
+        parts.append(
+            ngettext("%(n)d unchanged", "%(n)d unchanged", counts["unchanged"])
+            % {"n": counts["unchanged"]}
+        )
     if counts.get("reject"):
         parts.append(
             ngettext("%(n)d rejected", "%(n)d rejected", counts["reject"]) % {"n": counts["reject"]}
