@@ -201,7 +201,7 @@ STORAGES = {
 # Background tasks: the database backend runs anywhere; Redis/RQ when REDIS_URL is set.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    INSTALLED_APPS += ["django_rq"]
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 6 * 60 * 60}}
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 else:

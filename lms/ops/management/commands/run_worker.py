@@ -46,7 +46,9 @@ class Command(BaseCommand):
         thread.start()
         try:
             if backend.startswith("django_tasks_rq"):
-                call_command("rqworker", "default", "--with-scheduler")
+                call_command(
+                    "rqworker", "default", "--job-class", "django_tasks_rq.Job", "--with-scheduler"
+                )
             else:
                 # No autoreloader: it would fork a child that Ctrl-C and SIGTERM do not reach.
                 call_command("db_worker", "--interval", "1", "--no-reload")
