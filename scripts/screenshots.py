@@ -1,0 +1,76 @@
+"""Refresh the README's screenshots from a running Onramp with the demo data.
+
+    make run   # in another terminal (or any server with seed_demo loaded)
+    .venv/bin/python scripts/screenshots.py [--url http://127.0.0.1:8000]
+
+Uses Debian's Chromium through Playwright; writes small PNGs to docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from playwright.sync_api import Page, sync_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from lms.org.demo import DEMO_PASSWORD as PASSWORD
+
+OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def sign_in(page: Page, url: str, username: str, admin: bool = False) -> None:
+    if admin:
+        page.goto(f"{url}/admin/login/")
+    else:
+        page.goto(f"{url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", default="http://127.0.0.1:8000")
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
+
+        phone = browser.new_context(
+            viewport={"width": 390, "height": 844}, is_mobile=True, locale="zh-CN"
+        )
+        page = phone.new_page()
+        page.goto(f"{args.url}/accounts/login/")
+        page.screenshot(path=OUT / "learner-sign-in-phone.png")
+        sign_in(page, args.url, "demo.learner")
+        page.screenshot(path=OUT / "learner-home-phone.png")
+        phone.close()
+
+        laptop = browser.new_context(viewport={"width": 1366, "height": 850}, locale="zh-CN")
+        page = laptop.new_page()
+        sign_in(page, args.url, "demo.hr", admin=True)
+        page.goto(f"{args.url}/admin/snippets/org/employee/?cohort=&status=active")
+        page.screenshot(path=OUT / "hr-employees-laptop.png")
+        page.goto(f"{args.url}/admin/snippets/org/department/")
+        page.screenshot(path=OUT / "hr-departments-laptop.png")
+        laptop.close()
+        browser.close()
+    for png in sorted(OUT.glob("*.png")):
+        print(f"{png.relative_to(OUT.parent.parent)}  {png.stat().st_size // 1024} KiB")
+
+
+if __name__ == "__main__":
+    main()
