@@ -93,6 +93,8 @@ class RosterImportIndexView(ImportPermissionMixin, BaseListingView):
     page_title = gettext_lazy("Roster imports")
     header_icon = "upload"
     index_url_name = "roster_imports:index"
+    template_name = "org/roster_import/index.html"
+    table_classname = "listing roster-imports"
     paginate_by = 20
     verbose_name = gettext_lazy("roster import")
     verbose_name_plural = gettext_lazy("roster imports")
@@ -112,8 +114,13 @@ class RosterImportIndexView(ImportPermissionMixin, BaseListingView):
                 primary=lambda item: item.status == RosterImport.Status.APPLIED,
             ),
             Column("rows", label=_("Rows"), accessor=lambda item: _counts_summary(item.counts)),
-            Column("cohort_name", label=_("Cohort")),
-            Column("uploaded_by", label=_("Uploaded by"), accessor=_uploader_name),
+            Column("cohort_name", label=_("Cohort"), classname="roster-imports__optional"),
+            Column(
+                "uploaded_by",
+                label=_("Uploaded by"),
+                accessor=_uploader_name,
+                classname="roster-imports__optional",
+            ),
             DateColumn("created_at", label=_("Uploaded")),
         ]
 

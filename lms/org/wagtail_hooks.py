@@ -6,14 +6,13 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import MenuItem
-from wagtail.coreutils import multigetattr
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from lms.org import admin_views
 from lms.org.models import Cohort, Department, Employee, Level, Position
-from lms.reports.cells import spreadsheet_safe
+from lms.reports.admin_exports import SafeSpreadsheetExportMixin
 
 
 class DepartmentViewSet(SnippetViewSet):
@@ -56,24 +55,8 @@ class EmployeeFilterSet(WagtailFilterSet):
         fields = ["department", "position", "level", "cohort", "status"]
 
 
-class EmployeeIndexView(SnippetIndexView):
-    def to_row_dict(self, item: Any) -> dict[str, Any]:
-        # Wagtail's lookup raises on a dotted path through an empty relation
-        # ("manager.employee_no" of someone without a manager); export a blank cell.
-        row = {}
-        for field in self.list_export:
-            try:
-                row[field] = multigetattr(item, field)
-            except AttributeError:
-                row[field] = None
-        return row
-
-    def preprocess_field_value(self, field: str, value: Any, export_format: str) -> Any:
-        value = super().preprocess_field_value(field, value, export_format)
-        # XLSX needs nothing more: Wagtail writes a would-be formula as a string cell.
-        if export_format == self.FORMAT_CSV:
-            return spreadsheet_safe(value)
-        return value
+class EmployeeIndexView(SafeSpreadsheetExportMixin, SnippetIndexView):
+    pass
 
 
 class EmployeeViewSet(SnippetViewSet):
