@@ -27,7 +27,7 @@ from wagtail.admin.views.generic.base import BaseListingView, WagtailAdminTempla
 from wagtail.admin.widgets.button import HeaderButton
 
 from lms.org.forms import RosterUploadForm
-from lms.org.models import RosterImport
+from lms.org.models import RosterImport, RosterImportQuerySet
 from lms.org.roster import COLUMN_ALIASES, RosterFileError
 from lms.org.roster_imports import (
     roster_upload_can_confirm,
@@ -124,7 +124,7 @@ class RosterImportIndexView(ImportPermissionMixin, BaseListingView):
             DateColumn("created_at", label=_("Uploaded")),
         ]
 
-    def get_base_queryset(self):  # type: ignore[no-untyped-def]
+    def get_base_queryset(self) -> RosterImportQuerySet:
         return RosterImport.objects.for_listing()
 
     def get_header_buttons(self) -> list[HeaderButton]:

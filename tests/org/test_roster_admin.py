@@ -154,6 +154,14 @@ def test_xlsx_roster_and_gbk_csv_are_previewed(hr, org):
     assert "张三" in html and "王五" in html
 
 
+def test_tab_separated_txt_roster_is_accepted(hr, org):
+    text = (HEADER + VALID_ROWS).replace(",", "\t")
+    upload(hr, SimpleUploadedFile("roster.txt", text.encode(), content_type="text/plain"))
+    item = RosterImport.objects.get()
+    assert item.status == RosterImport.Status.READY
+    assert item.counts["create"] == 3
+
+
 # --- rejected rows -----------------------------------------------------------
 
 
