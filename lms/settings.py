@@ -165,6 +165,8 @@ DJANGO_VITE = {
 }
 
 MEDIA_URL = "/media-files/"
+# Django serves Wagtail's public images itself unless a web server or S3 does.
+ONRAMP_SERVE_PUBLIC_IMAGES = env.bool("ONRAMP_SERVE_PUBLIC_IMAGES", default=True)
 MEDIA_ROOT = DATA_DIR / "uploads"
 FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "tmp")
 Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.views import LoginView, LogoutView
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import JavaScriptCatalog
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -26,10 +26,16 @@ urlpatterns = [
     path("", learner_views.home, name="home"),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Wagtail's public image files, straight from disk in the embedded setup. Nothing
+# else under MEDIA_ROOT (rosters, videos) is reachable this way: those are private
+# and go through views that check permissions.
+urlpatterns += [
+    re_path(
+        rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>(?:images|original_images)/.+)$",
+        ops_views.public_image,
+        name="public-image",
+    )
+]
 
 # Wagtail serves the course pages; it comes last because it matches any path.
 urlpatterns += [path("", include(wagtail_urls))]

@@ -19,6 +19,8 @@ command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
 command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
 command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
+# A CJK font: lesson title cards are drawn by ffmpeg, and Chromium renders Chinese.
+[ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need+=(fonts-wqy-microhei)
 if [ "$WITH_TEST" = 1 ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
   [ -x /usr/bin/chromedriver ] || need+=(chromium-driver)

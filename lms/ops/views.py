@@ -1,9 +1,11 @@
 import logging
 from collections.abc import Callable
 
-from django.http import HttpRequest, JsonResponse
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.static import serve
 
 from lms.ops.selectors import check_database, check_storage, check_worker
 
@@ -38,3 +40,10 @@ def readyz(request: HttpRequest) -> JsonResponse:
         {"status": "ok" if healthy else "unavailable", "checks": results},
         status=200 if healthy else 503,
     )
+
+
+def public_image(request: HttpRequest, path: str) -> HttpResponse:
+    """Serve Wagtail images from local disk when no web server or S3 does it."""
+    if not settings.ONRAMP_SERVE_PUBLIC_IMAGES:
+        raise Http404
+    return serve(request, path, document_root=settings.MEDIA_ROOT)

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # Canonical column -> the headers people actually type, in both languages.
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -36,7 +37,7 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
 REQUIRED_COLUMNS = ("employee_no", "name", "department", "start_date")
 COLUMN_LABELS: dict[str, Promise] = {
     "employee_no": _("employee number"),
-    "name": _("name"),
+    "name": pgettext_lazy("person", "name"),
     "phone": _("phone"),
     "email": _("email"),
     "department": _("department"),
