@@ -9,10 +9,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+def manage(*args: str, unset: tuple[str, ...] = (), **env: str) -> subprocess.CompletedProcess:
     # The browser tests' DJANGO_ALLOW_ASYNC_UNSAFE must not leak into a production check.
-    unset = {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    clean = {k: v for k, v in os.environ.items() if k not in unset}
+    dropped = {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE", *unset}
+    clean = {k: v for k, v in os.environ.items() if k not in dropped}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -48,7 +48,9 @@ def test_data_directory_holds_the_database_and_uploads(tmp_path):
     code = (
         "from django.conf import settings as s; print(s.DATABASES['default']['NAME'], s.MEDIA_ROOT)"
     )
-    result = manage("shell", "-c", code, ONRAMP_DATA_DIR=str(tmp_path / "data"))
+    result = manage(
+        "shell", "-c", code, unset=("DATABASE_URL",), ONRAMP_DATA_DIR=str(tmp_path / "data")
+    )
     assert result.returncode == 0, result.stderr
     database, uploads = result.stdout.split()[-2:]
     assert database == str(tmp_path / "data" / "onramp.sqlite3")

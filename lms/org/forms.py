@@ -6,10 +6,16 @@ from pathlib import Path
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
+
+from lms.org.models import Employee
+from lms.org.roster import EMPLOYEE_NO_RE, normalise_phone
+from lms.org.services import employee_create, employee_deactivate, employee_update
 
 ROSTER_EXTENSIONS = ("csv", "xlsx", "txt")
 
@@ -67,3 +73,96 @@ class RosterUploadForm(forms.Form):
                 code="size",
             )
         return upload
+
+
+class EmployeeForm(WagtailAdminModelForm):
+    """HR's form for one person. Saving goes through the services, which keep the
+    sign-in account in step (a new person gets one; someone who left is locked out)."""
+
+    class Meta:
+        model = Employee
+        fields = [
+            "employee_no",
+            "name",
+            "phone",
+            "email",
+            "department",
+            "position",
+            "level",
+            "cohort",
+            "start_date",
+            "manager",
+            "status",
+            "left_on",
+            "preferred_language",
+        ]
+
+    def clean_employee_no(self) -> str:
+        value = self.cleaned_data["employee_no"].strip()
+        if not EMPLOYEE_NO_RE.match(value):
+            raise forms.ValidationError(
+                _("Use only letters, digits, “.”, “_” and “-” in an employee number.")
+            )
+        accounts = get_user_model().objects.filter(username=value)
+        if self.instance.pk:
+            accounts = accounts.exclude(pk=self.instance.user_id)
+        if accounts.exists():
+            raise forms.ValidationError(
+                _("The account name %(no)s belongs to another person already.") % {"no": value}
+            )
+        return value
+
+    def clean_phone(self) -> str:
+        value = self.cleaned_data.get("phone", "").strip()
+        if not value:
+            return ""
+        normalised = normalise_phone(value)
+        if normalised is None:
+            raise forms.ValidationError(
+                _("“%(value)s” is not a phone number; use 11 digits like 13800138000.")
+                % {"value": value}
+            )
+        return normalised
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        manager = cleaned.get("manager")
+        if manager is not None and self.instance.pk and manager.pk == self.instance.pk:
+            self.add_error("manager", _("A person cannot be their own manager."))
+        position = cleaned.get("position")
+        department = cleaned.get("department")
+        if (
+            position
+            and position.department_id
+            and department
+            and position.department_id != department.pk
+        ):
+            self.add_error(
+                "position",
+                _("This position belongs to another department (%(department)s).")
+                % {"department": position.department},
+            )
+        return cleaned
+
+    def save(self, commit: bool = True) -> Employee:
+        data = {field: self.cleaned_data.get(field) for field in self.Meta.fields}
+        if self.instance.pk is None:
+            self.instance = employee_create(
+                employee_no=data["employee_no"],
+                name=data["name"],
+                department=data["department"],
+                start_date=data["start_date"],
+                position=data["position"],
+                level=data["level"],
+                cohort=data["cohort"],
+                manager=data["manager"],
+                phone=data["phone"] or "",
+                email=data["email"] or "",
+            )
+            if data["status"] == Employee.Status.LEFT:
+                employee_deactivate(employee=self.instance, left_on=data["left_on"])
+        else:
+            self.instance = employee_update(
+                employee=self.instance, previous_status=self.initial.get("status")
+            )
+        return self.instance

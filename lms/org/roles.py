@@ -17,7 +17,17 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     + [("org", f"delete_{model}") for model in ("department", "position", "level", "cohort")],
     ROLE_ADMIN: [
         ("wagtailadmin", "access_admin"),
-        ("org", "*"),
+        # Everything on the organisation except deleting a person: people who leave are
+        # deactivated so their history stays.
+        *[
+            ("org", f"{a}_{m}")
+            for m in ORG_MODELS
+            for a in ("add", "change", "view", "delete")
+            if (a, m) != ("delete", "employee")
+        ],
+        ("org", "import_roster"),
+        ("org", "add_rosterimport"),
+        ("org", "view_rosterimport"),
         ("ops", "*"),
         ("auth", "*"),
         ("wagtailcore", "*"),

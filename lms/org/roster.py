@@ -64,7 +64,7 @@ _HEADER_LOOKUP = {
     for column, aliases in COLUMN_ALIASES.items()
     for alias in aliases
 }
-_EMPLOYEE_NO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+EMPLOYEE_NO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _CN_MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 _INTL_PHONE_RE = re.compile(r"^\+\d{7,15}$")
 _LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
@@ -274,7 +274,7 @@ def clean_row(number: int, raw: dict[str, Any]) -> RosterRow:
             problems.append(CellProblem(number, column, _("Required; this cell is empty.")))
 
     employee_no = row.values.get("employee_no", "")
-    if employee_no and not _EMPLOYEE_NO_RE.match(employee_no):
+    if employee_no and not EMPLOYEE_NO_RE.match(employee_no):
         problems.append(
             CellProblem(
                 number,

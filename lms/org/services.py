@@ -84,6 +84,27 @@ def employee_deactivate(*, employee: Employee, left_on: dt.date | None = None) -
 
 
 @transaction.atomic
+def employee_update(*, employee: Employee, previous_status: str | None = None) -> Employee:
+    """Save HR's edits to a person and keep their account in step with them."""
+    leaving = employee.status == Employee.Status.LEFT and previous_status != Employee.Status.LEFT
+    returning = (
+        employee.status == Employee.Status.ACTIVE and previous_status == Employee.Status.LEFT
+    )
+    if leaving and employee.left_on is None:
+        employee.left_on = timezone.localdate()
+    if returning:
+        employee.left_on = None
+    employee.save()
+    User.objects.filter(pk=employee.user_id).update(
+        username=employee.employee_no,
+        email=employee.email,
+        first_name=employee.name[:150],
+        is_active=employee.status == Employee.Status.ACTIVE,
+    )
+    return employee
+
+
+@transaction.atomic
 def employee_reactivate(*, employee: Employee) -> Employee:
     employee.status = Employee.Status.ACTIVE
     employee.left_on = None

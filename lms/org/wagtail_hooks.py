@@ -6,11 +6,13 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from lms.org import admin_views
+from lms.org.forms import EmployeeForm
 from lms.org.models import Cohort, Department, Employee, Level, Position
 from lms.reports.admin_exports import SafeSpreadsheetExportMixin
 
@@ -74,6 +76,17 @@ class EmployeeViewSet(SnippetViewSet):
         "status",
     ]
     filterset_class = EmployeeFilterSet
+    edit_handler = ObjectList(
+        [
+            FieldRowPanel([FieldPanel("employee_no"), FieldPanel("name")]),
+            FieldRowPanel([FieldPanel("phone"), FieldPanel("email")]),
+            FieldRowPanel([FieldPanel("department"), FieldPanel("position"), FieldPanel("level")]),
+            FieldRowPanel([FieldPanel("cohort"), FieldPanel("start_date"), FieldPanel("manager")]),
+            FieldRowPanel([FieldPanel("status"), FieldPanel("left_on")]),
+            FieldPanel("preferred_language"),
+        ],
+        base_form_class=EmployeeForm,
+    )
     search_fields = ["name", "employee_no", "phone", "email"]
     search_backend_name = None
     list_per_page = 50
