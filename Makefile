@@ -24,4 +24,5 @@ lint:
 messages:
 	.venv/bin/python manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=frontend/node_modules --ignore=var
 	@# English is the source language: its catalogue repeats each source string.
-	for po in locale/en/LC_MESSAGES/*.po; do msgen --no-wrap -o "$$po" "$$po"; done
+	for po in locale/en/LC_MESSAGES/*.po; do \
+	  msgen --no-wrap -o "$$po" "$$po"; done

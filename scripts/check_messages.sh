@@ -5,14 +5,14 @@ cd "$(dirname "$0")/.."
 make -s messages >/dev/null
 status=0
 for po in locale/*/LC_MESSAGES/*.po; do
-  missing=$(msgattrib --untranslated --no-obsolete "$po" | grep -c '^msgid ' || true)
-  fuzzy=$(msgattrib --only-fuzzy --no-obsolete "$po" | grep -c '^msgid ' || true)
-  # msgattrib prints the header entry too when anything is left.
-  if [ "$missing" -gt 0 ] || [ "$fuzzy" -gt 0 ]; then
-    echo "$po: untranslated or fuzzy entries:"
-    msgattrib --untranslated --no-obsolete "$po" | grep -A1 '^msgid ' | grep -v '^msgid ""$' | head -40
-    msgattrib --only-fuzzy --no-obsolete "$po" | grep -A1 '^msgid ' | head -20
+  stats=$(msgfmt --statistics -o /dev/null "$po" 2>&1)
+  if echo "$stats" | grep -qE 'fuzzy|untranslated'; then
+    echo "$po: $stats"
+    msgattrib --untranslated --only-fuzzy --no-obsolete "$po" 2>/dev/null | grep -A1 '^msgid ' | head -20
+    msgattrib --untranslated --no-obsolete "$po" | grep -A1 '^msgid ' | grep -v '^--$' | tail -n +3 | head -40
     status=1
+  else
+    echo "$po: $stats"
   fi
 done
 exit $status

@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -7,6 +8,7 @@ from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
+from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
@@ -17,38 +19,61 @@ from lms.org.models import Cohort, Department, Employee, Level, Position
 from lms.reports.admin_exports import SafeSpreadsheetExportMixin
 
 
+def _people_column() -> Column:
+    return Column("people", label=_("Active people"), sort_key="people")
+
+
+def _with_people(queryset: QuerySet) -> QuerySet:
+    """Count active people per row in the same query as the list."""
+    return queryset.annotate(
+        people=Count("employees", filter=Q(employees__status=Employee.Status.ACTIVE))
+    )
+
+
 class DepartmentViewSet(SnippetViewSet):
     model = Department
     icon = "group"
-    list_display = ["name", "code", "parent"]
+    list_display = ["name", "code", "parent", _people_column()]
     list_filter = ["parent"]
     search_fields = ["name", "code"]
     search_backend_name = None
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return _with_people(Department.objects.select_related("parent"))
 
 
 class PositionViewSet(SnippetViewSet):
     model = Position
     icon = "tag"
-    list_display = ["name", "department"]
+    list_display = ["name", "department", _people_column()]
     list_filter = ["department"]
     search_fields = ["name", "duties"]
     search_backend_name = None
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return _with_people(Position.objects.select_related("department"))
 
 
 class LevelViewSet(SnippetViewSet):
     model = Level
     icon = "order"
-    list_display = ["code", "name", "rank"]
+    list_display = ["code", "name", "rank", _people_column()]
     search_fields = ["code", "name"]
     search_backend_name = None
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return _with_people(Level.objects.all())
 
 
 class CohortViewSet(SnippetViewSet):
     model = Cohort
     icon = "date"
-    list_display = ["name", "start_date"]
+    list_display = ["name", "start_date", _people_column()]
     search_fields = ["name"]
     search_backend_name = None
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return _with_people(Cohort.objects.all())
 
 
 class EmployeeFilterSet(WagtailFilterSet):

@@ -1,6 +1,7 @@
 """Sign-in, the home page and the language switch, as a person uses them."""
 
 import pytest
+from bs4 import BeautifulSoup
 from django.conf import settings
 
 from tests.factories import EmployeeFactory, UserFactory
@@ -130,3 +131,37 @@ def test_employee_list_queries_do_not_grow_with_people(role_client, django_asser
         EmployeeFactory()
     with django_assert_max_num_queries(30):
         assert client.get("/admin/snippets/org/employee/").status_code == 200
+
+
+@pytest.mark.parametrize("model", ["department", "position", "level", "cohort"])
+def test_organisation_lists_count_active_people_in_one_query(
+    role_client, model, django_assert_max_num_queries
+):
+    from lms.org.services import employee_deactivate
+    from tests.factories import CohortFactory, LevelFactory, PositionFactory
+
+    client = role_client("HR")
+    position = PositionFactory(name="风控专员")
+    level = LevelFactory(code="P1")
+    cohort = CohortFactory(name="2026-12 校招")
+    people = [
+        EmployeeFactory(
+            department=position.department, position=position, level=level, cohort=cohort
+        )
+        for _ in range(3)
+    ]
+    employee_deactivate(employee=people[0])
+    with django_assert_max_num_queries(25):
+        response = client.get(f"/admin/snippets/org/{model}/", HTTP_ACCEPT_LANGUAGE="en")
+    table = next(
+        t
+        for t in BeautifulSoup(response.content, "html.parser").find_all("table")
+        if "Active people" in t.get_text()
+    )
+    headers = [th.get_text(" ", strip=True) for th in table.find("thead").find_all("th")]
+    column = next(n for n, text in enumerate(headers) if "Active people" in text)
+    counts = [
+        row.find_all("td")[column].get_text(strip=True)
+        for row in table.find("tbody").find_all("tr")
+    ]
+    assert "2" in counts, "two of the three people are still active"
