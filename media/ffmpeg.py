@@ -599,6 +599,7 @@ def _reference_area(short_side: int) -> int:
 # --- the one transcode command ----------------------------------------------------------
 
 X264_PRESET = "veryfast"
+X264_THREADS = 0  # per rung; 0 lets x264 choose
 
 # zscale does the HDR → SDR tone mapping that swscale cannot; phones record HLG by default.
 _TONEMAP = (
@@ -690,7 +691,7 @@ def transcode_args(
     sprite: SpritePlan | None = None,
     sprite_dir: str = "",
     preset: str = X264_PRESET,
-    threads: int = 0,
+    threads: int = X264_THREADS,
 ) -> list[str]:
     """One ffmpeg process: decode once, split to every rung (and the sprite), encode, segment.
 
@@ -891,8 +892,8 @@ def estimate_remaining(*, elapsed: float, percent: float) -> float | None:
 
 # --- poster -----------------------------------------------------------------------------
 
-POSTER_WINDOW = 5.0  # seconds the thumbnail filter compares frames over
-POSTER_SAMPLE_FPS = 5
+POSTER_WINDOW = 3.0  # seconds the thumbnail filter compares frames over
+POSTER_SAMPLE_FPS = 4
 
 
 def poster_positions(duration: float) -> list[float]:

@@ -415,6 +415,7 @@ def _run_transcode_process(
     drain.start()
     result = _FfmpegResult(returncode=-1, log="")
     last_progress = [time.monotonic()]
+    last_out_time = [-1.0]
     finished = threading.Event()
 
     def watchdog() -> None:
@@ -433,7 +434,11 @@ def _run_transcode_process(
             if update is None:
                 continue
             now = time.monotonic()
-            last_progress[0] = now
+            # ffmpeg prints a block every half second even when stuck; only output
+            # that moves forward counts as progress for the watchdog.
+            if update.out_time > last_out_time[0] or update.done:
+                last_out_time[0] = update.out_time
+                last_progress[0] = now
             percent = ffmpeg.progress_percent(update.out_time, duration)
             remaining = ffmpeg.estimate_remaining(elapsed=now - started, percent=percent)
             if on_progress is not None:
@@ -545,7 +550,7 @@ def video_transcode(
     attempt: int | None = None,
     on_progress: ProgressCallback | None = None,
     preset: str = ffmpeg.X264_PRESET,
-    threads: int = 0,
+    threads: int = ffmpeg.X264_THREADS,
 ) -> Video:
     """Encode the whole ladder in one ffmpeg process and publish it with poster, scrub
     thumbnails and captions. Probes first if that has not happened yet."""

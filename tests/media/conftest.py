@@ -103,6 +103,13 @@ CLIP_RECIPES: dict[str, tuple[str, list[str]]] = {
         _AAC,
         ["-shortest"],
     ),
+    # What a phone records by default: 10-bit HLG HDR.
+    "hdr_hlg": _recipe(
+        "mp4",
+        _video("testsrc2=size=320x180:rate=30:duration=1"),
+        ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p10le"],
+        ["-color_primaries", "bt2020", "-color_trc", "arib-std-b67", "-colorspace", "bt2020nc"],
+    ),
     # A second and a half of black (a fade-in, a camera warming up) before the picture.
     "black_start": _recipe(
         "mp4",

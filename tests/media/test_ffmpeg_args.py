@@ -189,7 +189,7 @@ def test_poster_looks_past_the_opening():
     )
     assert args[args.index("-ss") + 1] == "10.000"
     assert args.index("-ss") < args.index("-i")  # fast input seek
-    assert "thumbnail=n=25" in args[args.index("-vf") + 1]
+    assert "thumbnail=n=12" in args[args.index("-vf") + 1]
     assert not poster_is_usable(mean=5, stddev=2)  # black
     assert not poster_is_usable(mean=120, stddev=1)  # flat grey card
     assert poster_is_usable(mean=110, stddev=40)

@@ -55,6 +55,23 @@ def test_rejected_file_fails_with_a_reason_and_exit_code(clips):
     assert result["id"] == Video.objects.get().pk
 
 
+def test_unexpected_error_still_ends_with_json(clips, monkeypatch, settings):
+    from media import services
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(services, "_transcode", explode)
+    result, _, error = run(str(clips("small")))
+    assert error is not None and error.returncode == 1
+    video = Video.objects.get()
+    assert result["status"] == "failed" and result["id"] == video.pk
+    assert result["reason"].startswith("Something went wrong while processing this video.")
+    assert video.failure_code == "internal_error"
+    assert "RuntimeError: disk on fire" in video.ffmpeg_log
+    assert not (settings.DATA_DIR / "tmp" / "videos" / str(video.pk)).exists()
+
+
 def test_missing_file(tmp_path):
     result, _, error = run(str(tmp_path / "nope.mp4"))
     assert error is not None

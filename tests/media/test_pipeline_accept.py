@@ -96,6 +96,21 @@ def test_ten_bit_422_becomes_8_bit_420(ingest):
     assert video.probe["video"]["chroma"] == "4:2:2"
 
 
+def test_hdr_phone_video_is_tone_mapped_to_sdr(ingest):
+    video = ingest("hdr_hlg")
+    ladder = check_ladder(video)
+    assert video.probe["video"]["hdr"] is True
+    (_, playlist, folder) = ladder["180p/index.m3u8"]
+    tags = ffprobe(
+        folder / playlist.segments[0].uri,
+        "-select_streams",
+        "v:0",
+        "-show_entries",
+        "stream=color_transfer,color_primaries",
+    )["streams"][0]
+    assert tags == {"color_transfer": "bt709", "color_primaries": "bt709"}
+
+
 def test_60fps_screen_recording(ingest):
     video = ingest("sixty")
     ladder = check_ladder(video)

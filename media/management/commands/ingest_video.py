@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from django.utils.translation import gettext as _
 from media.ffmpeg import format_duration
 from media.models import Video
 from media.services import video_create, video_probe, video_transcode
+
+logger = logging.getLogger(__name__)
 
 
 class ProgressBar:
@@ -82,21 +85,30 @@ class Command(BaseCommand):
                     )
             except ValidationError as exc:
                 self._finish(None, " ".join(exc.messages))
-            self.stderr.write(_("Checking %(name)s …") % {"name": path.name})
-            video = video_probe(video=video)
-            if video.status == Video.Status.PROBING:
-                self.stderr.write(
-                    _("Transcoding %(duration)s of %(width)d×%(height)d video …")
-                    % {
-                        "duration": format_duration(video.duration or 0),
-                        "width": video.width or 0,
-                        "height": video.height or 0,
-                    }
-                )
-                bar = ProgressBar(self.stderr)
-                video = video_transcode(video=video, on_progress=bar.update)
-                bar.finish(video.progress)
+            try:
+                video = self._process(video, path)
+            except Exception:
+                # The service has recorded the failure; still end with the JSON line.
+                logger.exception("ingest of %s failed", path)
+                video.refresh_from_db()
             self._finish(video, video.failure_reason)
+
+    def _process(self, video: Video, path: Path) -> Video:
+        self.stderr.write(_("Checking %(name)s …") % {"name": path.name})
+        video = video_probe(video=video)
+        if video.status == Video.Status.PROBING:
+            self.stderr.write(
+                _("Transcoding %(duration)s of %(width)d×%(height)d video …")
+                % {
+                    "duration": format_duration(video.duration or 0),
+                    "width": video.width or 0,
+                    "height": video.height or 0,
+                }
+            )
+            bar = ProgressBar(self.stderr)
+            video = video_transcode(video=video, on_progress=bar.update)
+            bar.finish(video.progress)
+        return video
 
     def _finish(self, video: Video | None, reason: str) -> None:
         result: dict[str, Any] = {"id": None, "status": Video.Status.FAILED.value}
