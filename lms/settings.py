@@ -246,6 +246,16 @@ ROSTER_IMPORT_MAX_ROWS = env.int("ROSTER_IMPORT_MAX_ROWS", default=50_000)
 VIDEO_MAX_UPLOAD_BYTES = env.int("VIDEO_MAX_UPLOAD_BYTES", default=4 * 1024**3)
 VIDEO_MAX_DURATION = env.int("VIDEO_MAX_DURATION", default=4 * 60 * 60)  # seconds
 VIDEO_MAX_SIDE = env.int("VIDEO_MAX_SIDE", default=4096)  # pixels, either side
+# Delivery of a video's files after the access check: "django" serves the bytes (with
+# ranges), "x-accel" hands them to nginx (X-Accel-Redirect to an internal location that
+# maps VIDEO_X_ACCEL_PREFIX onto MEDIA_ROOT or a bucket), "x-sendfile" to Apache/lighttpd,
+# "s3" redirects to a short-lived signed URL of the default (S3) storage.
+VIDEO_DELIVERY = env.str("VIDEO_DELIVERY", default="django")
+VIDEO_X_ACCEL_PREFIX = env.str("VIDEO_X_ACCEL_PREFIX", default="/protected-media/")
+VIDEO_SIGNED_URL_SECONDS = env.int("VIDEO_SIGNED_URL_SECONDS", default=300)
+# Resumable uploads: chunks the admin sends, and how long an idle upload is kept.
+VIDEO_UPLOAD_CHUNK_BYTES = env.int("VIDEO_UPLOAD_CHUNK_BYTES", default=8 * 1024**2)
+VIDEO_UPLOAD_SESSION_HOURS = env.int("VIDEO_UPLOAD_SESSION_HOURS", default=24)
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="onramp@localhost")

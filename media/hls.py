@@ -186,3 +186,27 @@ def build_subtitle_playlist(*, duration: float, uri: str) -> str:
             "",
         ]
     )
+
+
+_URI_ATTRIBUTE = re.compile(r'(URI=")([^"]*)(")')
+
+
+def prefix_uris(text: str, prefix: str) -> str:
+    """Put `prefix` before every relative URI of a playlist (URI lines and `URI="…"`
+    attributes), leaving absolute ones alone. Delivery serves the master this way so the
+    rest of the stream resolves under the run folder, whose URLs never change content."""
+
+    def prefixed(uri: str) -> str:
+        if not uri or "://" in uri or uri.startswith("/"):
+            return uri
+        return f"{prefix}{uri}"
+
+    lines = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            line = _URI_ATTRIBUTE.sub(lambda m: m[1] + prefixed(m[2]) + m[3], line)
+        elif stripped:
+            line = prefixed(stripped)
+        lines.append(line)
+    return "\n".join(lines) + ("\n" if text.endswith("\n") else "")

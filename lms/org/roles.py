@@ -6,15 +6,24 @@ from django.db.models import Q
 from lms.org.services import ROLE_ADMIN, ROLE_HR, ROLE_LEARNER, ROLE_TRAINER
 
 ORG_MODELS = ("department", "position", "level", "cohort", "employee")
+# Recorded lessons (media/): trainers and admins manage them, HR may look.
+MEDIA_MANAGE = [
+    ("onramp_media", f"{action}_{model}")
+    for model in ("video", "caption")
+    for action in ("add", "change", "view", "delete")
+]
+MEDIA_VIEW = [("onramp_media", "view_video"), ("onramp_media", "view_caption")]
 
 # (app_label, codename) pairs; "*" after an app label means every permission of that app.
 ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     ROLE_LEARNER: [],
     ROLE_TRAINER: [("wagtailadmin", "access_admin")]
-    + [("org", f"view_{model}") for model in ORG_MODELS],
+    + [("org", f"view_{model}") for model in ORG_MODELS]
+    + MEDIA_MANAGE,
     ROLE_HR: [("wagtailadmin", "access_admin"), ("org", "import_roster")]
     + [("org", f"{action}_{model}") for model in ORG_MODELS for action in ("add", "change", "view")]
-    + [("org", f"delete_{model}") for model in ("department", "position", "level", "cohort")],
+    + [("org", f"delete_{model}") for model in ("department", "position", "level", "cohort")]
+    + MEDIA_VIEW,
     ROLE_ADMIN: [
         ("wagtailadmin", "access_admin"),
         # Everything on the organisation except deleting a person: people who leave are
@@ -32,6 +41,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("auth", "*"),
         ("wagtailcore", "*"),
         ("wagtailusers", "*"),
+        *MEDIA_MANAGE,
     ],
 }
 
