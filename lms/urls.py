@@ -23,6 +23,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("media/", include("media.urls")),
+    path("api/v1/videos/", include("media.api_urls")),
     path("", learner_views.home, name="home"),
 ]
 

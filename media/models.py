@@ -3,11 +3,13 @@ from it. State changes live in `media/services.py`; these are only the records."
 
 from __future__ import annotations
 
+import uuid
 from pathlib import PurePosixPath
 from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
@@ -197,3 +199,46 @@ class Caption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.video} ({self.label})"
+
+
+class UploadSession(models.Model):
+    """A resumable upload on its way in: chunks arrive in order into one file under
+    DATA_DIR/tmp/uploads, then become a Video. Only the person who started it may add
+    to it; idle sessions are removed with their bytes (`media.uploads`)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Uploading")
+        COMPLETING = "completing", _("Finishing")
+        COMPLETE = "complete", _("Complete")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    filename = models.CharField(_("file name"), max_length=255)
+    title = models.CharField(_("title"), max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    received = models.PositiveBigIntegerField(_("bytes received"), default=0)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
+    )
+    video = models.ForeignKey(
+        Video, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Moves with every accepted chunk: what "idle" is measured from.
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("upload")
+        verbose_name_plural = _("uploads")
+        indexes = [
+            models.Index(fields=["status", "updated_at"], name="onramp_media_upload_idle"),
+            models.Index(fields=["created_by", "status"], name="onramp_media_upload_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.received}/{self.size})"

@@ -15,3 +15,11 @@ def process_video(video_id: int, attempt: int) -> str:
     """Probe and transcode one attempt of a video; returns the video's final status."""
     video = video_process(video_id=video_id, attempt=attempt)
     return video.status if video is not None else "deleted"
+
+
+@task()
+def clean_upload_sessions() -> int:
+    """Remove idle resumable uploads and their bytes; returns how many were removed."""
+    from media.uploads import upload_sessions_clean
+
+    return upload_sessions_clean()
