@@ -36,6 +36,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     # Onramp
     "lms.org",
+    "lms.paths",
     "lms.ops",
     "lms.learner",
     "lms.reports",
@@ -237,6 +238,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "PREPROCESSING_HOOKS": ["lms.api.schema.only_onramp_api"],
 }
+
+# The learning domain recomputes assigned paths when the organisation changes people.
+ONRAMP_ON_EMPLOYEES_CHANGED = "lms.paths.tasks.paths_assign_later"
 
 # Roster import
 ROSTER_IMPORT_MAX_BYTES = env.int("ROSTER_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)

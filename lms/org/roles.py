@@ -15,15 +15,26 @@ MEDIA_MANAGE = [
 MEDIA_VIEW = [("onramp_media", "view_video"), ("onramp_media", "view_caption")]
 
 # (app_label, codename) pairs; "*" after an app label means every permission of that app.
+# Paths are HR's: trainers read them to know who is coming.
+PATHS_MANAGE = [
+    ("paths", f"{action}_{model}")
+    for model in ("learningpath", "enrolment")
+    for action in ("add", "change", "view", "delete")
+    if (action, model) != ("delete", "enrolment")  # removal keeps history instead
+]
+PATHS_VIEW = [("paths", "view_learningpath"), ("paths", "view_enrolment")]
+
 ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     ROLE_LEARNER: [],
     ROLE_TRAINER: [("wagtailadmin", "access_admin")]
     + [("org", f"view_{model}") for model in ORG_MODELS]
-    + MEDIA_MANAGE,
+    + MEDIA_MANAGE
+    + PATHS_VIEW,
     ROLE_HR: [("wagtailadmin", "access_admin"), ("org", "import_roster")]
     + [("org", f"{action}_{model}") for model in ORG_MODELS for action in ("add", "change", "view")]
     + [("org", f"delete_{model}") for model in ("department", "position", "level", "cohort")]
-    + MEDIA_VIEW,
+    + MEDIA_VIEW
+    + PATHS_MANAGE,
     ROLE_ADMIN: [
         ("wagtailadmin", "access_admin"),
         # Everything on the organisation except deleting a person: people who leave are
@@ -42,6 +53,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("wagtailcore", "*"),
         ("wagtailusers", "*"),
         *MEDIA_MANAGE,
+        *PATHS_MANAGE,
     ],
 }
 

@@ -8,10 +8,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser, Group
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -31,6 +33,18 @@ ROLES = (ROLE_LEARNER, ROLE_TRAINER, ROLE_HR, ROLE_ADMIN)
 
 
 # --- people -----------------------------------------------------------------
+
+
+def employees_changed(employee_ids: Iterable[int]) -> None:
+    """Tell the learning domain that these people were created or changed.
+
+    The organisation does not import the learning domain: the receiver is named by
+    the ONRAMP_ON_EMPLOYEES_CHANGED setting (it recomputes assigned paths).
+    """
+    receiver = getattr(settings, "ONRAMP_ON_EMPLOYEES_CHANGED", "")
+    ids = list(employee_ids)
+    if receiver and ids:
+        import_string(receiver)(ids)
 
 
 @transaction.atomic
@@ -58,7 +72,7 @@ def employee_create(
         user.set_unusable_password()
     user.save()
     user.groups.set(Group.objects.filter(name__in=list(roles)))
-    return Employee.objects.create(
+    employee = Employee.objects.create(
         user=user,
         employee_no=employee_no,
         name=name,
@@ -71,6 +85,8 @@ def employee_create(
         manager=manager,
         start_date=start_date,
     )
+    employees_changed([employee.pk])
+    return employee
 
 
 @transaction.atomic
@@ -80,6 +96,7 @@ def employee_deactivate(*, employee: Employee, left_on: dt.date | None = None) -
     employee.left_on = left_on or timezone.localdate()
     employee.save(update_fields=["status", "left_on", "updated_at"])
     User.objects.filter(pk=employee.user_id).update(is_active=False)
+    employees_changed([employee.pk])
     return employee
 
 
@@ -101,6 +118,7 @@ def employee_update(*, employee: Employee, previous_status: str | None = None) -
         first_name=employee.name[:150],
         is_active=employee.status == Employee.Status.ACTIVE,
     )
+    employees_changed([employee.pk])
     return employee
 
 
@@ -110,6 +128,7 @@ def employee_reactivate(*, employee: Employee) -> Employee:
     employee.left_on = None
     employee.save(update_fields=["status", "left_on", "updated_at"])
     User.objects.filter(pk=employee.user_id).update(is_active=True)
+    employees_changed([employee.pk])
     return employee
 
 
@@ -186,6 +205,7 @@ class RosterPlan:
 @dataclass
 class _Lookups:
     departments_by_code: dict[str, Department]
+    departments_by_pk: dict[int | None, Department]
     departments_by_name: dict[str, list[Department]]
     positions: dict[tuple[int | None, str], Position]
     levels: dict[str, Level]
@@ -204,6 +224,7 @@ class _Lookups:
                 levels.setdefault(level.name.lower(), level)
         return cls(
             departments_by_code={d.code: d for d in departments},
+            departments_by_pk={d.pk: d for d in departments},
             departments_by_name=by_name,
             positions={(p.department_id, p.name): p for p in Position.objects.all()},
             levels=levels,
@@ -318,8 +339,12 @@ def roster_plan(
         position_name = values.get("position", "")
         position: Position | None = None
         if position_name:
-            if department is not None:
-                position = lookups.positions.get((department.pk, position_name))
+            # A department's positions are open to its sub-departments too (a 客户经理
+            # of 市场拓展部 works in 华东区), then company-wide ones.
+            owner: Department | None = department
+            while position is None and owner is not None:
+                position = lookups.positions.get((owner.pk, position_name))
+                owner = lookups.departments_by_pk.get(owner.parent_id)
             position = position or lookups.positions.get((None, position_name))
             if position is None:
                 if create_missing:
@@ -516,6 +541,8 @@ def roster_apply(*, plan: RosterPlan) -> dict[str, int]:
             User.objects.filter(pk=employee.user_id).update(email=employee.email)
 
     _apply_managers(plan)
+    changed_ids = [e.pk for e in new_employees] + [e.pk for e in changed]
+    employees_changed(changed_ids)
     counts = plan.counts
     return {
         "created": counts["create"],

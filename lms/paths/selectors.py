@@ -1,0 +1,121 @@
+"""Reads of learning paths: who matches a path, and a person's path map."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from lms.org.models import Department, Employee
+from lms.org.selectors import department_descendant_ids
+from lms.paths.models import Enrolment, EnrolmentItem, LearningPath
+
+
+def employees_matching_rules_of(*, path: LearningPath) -> QuerySet[Employee]:
+    query = Q(pk__in=[])
+    for rule in path.rules.all():
+        condition = Q()
+        if rule.department_id:
+            department = Department(pk=rule.department_id)
+            condition &= Q(department_id__in=department_descendant_ids(department))
+        if rule.position_id:
+            condition &= Q(position_id=rule.position_id)
+        if rule.level_id:
+            condition &= Q(level_id=rule.level_id)
+        if rule.cohort_id:
+            condition &= Q(cohort_id=rule.cohort_id)
+        query |= condition
+    return Employee.objects.active().filter(query)
+
+
+@dataclass
+class MapItem:
+    item: EnrolmentItem
+    state: str  # done | exempt | overdue | current | todo | locked
+    days_left: int | None
+
+
+@dataclass
+class MapStage:
+    name: str
+    items: list[MapItem] = field(default_factory=list)
+
+    @property
+    def state(self) -> str:
+        states = {i.state for i in self.items}
+        if states <= {"done", "exempt"}:
+            return "done"
+        if "overdue" in states:
+            return "overdue"
+        if states <= {"locked"}:
+            return "locked"
+        return "current"
+
+
+@dataclass
+class PathMap:
+    enrolment: Enrolment
+    stages: list[MapStage]
+    next_item: MapItem | None
+    done: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+def path_maps_for(*, employee: Employee, today: dt.date | None = None) -> list[PathMap]:
+    """The learner's paths as stages of items with their states, in a fixed number of queries."""
+    today = today or timezone.localdate()
+    enrolments = list(
+        Enrolment.objects.current()
+        .filter(employee=employee)
+        .select_related("path")
+        .order_by("assigned_at", "pk")
+    )
+    items = (
+        EnrolmentItem.objects.filter(enrolment__in=enrolments)
+        .exclude(status=EnrolmentItem.Status.REMOVED)
+        .select_related("item__stage")
+        .order_by("item__stage__sort_order", "item__stage_id", "item__sort_order", "pk")
+    )
+    by_enrolment: dict[int, list[EnrolmentItem]] = {e.pk: [] for e in enrolments}
+    for item in items:
+        by_enrolment[item.enrolment_id].append(item)
+    return [_path_map(e, by_enrolment[e.pk], today) for e in enrolments]
+
+
+def _path_map(enrolment: Enrolment, items: list[EnrolmentItem], today: dt.date) -> PathMap:
+    stages: list[MapStage] = []
+    all_earlier_done = True
+    next_item: MapItem | None = None
+    done = 0
+    for item in items:
+        stage_name = item.item.stage.name if item.item else ""
+        if not stages or stages[-1].name != stage_name:
+            stages.append(MapStage(name=stage_name))
+        days_left = (item.due_date - today).days if item.due_date else None
+        if item.status == EnrolmentItem.Status.COMPLETED:
+            state = "done"
+        elif item.status == EnrolmentItem.Status.EXEMPT:
+            state = "exempt"
+        elif item.item and item.item.requires_earlier and not all_earlier_done:
+            state = "locked"
+        elif item.is_overdue(today):
+            state = "overdue"
+        else:
+            state = "todo"
+        entry = MapItem(item=item, state=state, days_left=days_left)
+        if state in ("done", "exempt"):
+            done += 1
+        else:
+            all_earlier_done = False
+            if next_item is None and state in ("todo", "overdue"):
+                next_item = entry
+        stages[-1].items.append(entry)
+    if next_item is not None and next_item.state == "todo":
+        next_item.state = "current"
+    return PathMap(enrolment, stages, next_item, done, len(items))

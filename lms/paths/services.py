@@ -1,0 +1,295 @@
+"""Assigning learning paths and keeping enrolments in step with people and paths.
+
+Assignment is idempotent: running it again for the same people changes nothing.
+Completed work is never undone; items and paths that no longer apply are marked
+removed, not deleted, so a person's history survives reorganisations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from lms.org.models import Department, Employee
+from lms.paths.models import (
+    AssignmentRule,
+    Enrolment,
+    EnrolmentItem,
+    LearningPath,
+    PathItem,
+    PathStage,
+)
+
+_CHUNK = 500
+
+
+@dataclass
+class AssignmentSummary:
+    enrolled: int = 0
+    removed: int = 0
+    items_added: int = 0
+    items_removed: int = 0
+
+    def __iadd__(self, other: AssignmentSummary) -> AssignmentSummary:
+        self.enrolled += other.enrolled
+        self.removed += other.removed
+        self.items_added += other.items_added
+        self.items_removed += other.items_removed
+        return self
+
+
+class _Rules:
+    """Every active rule, with department subtrees expanded once."""
+
+    def __init__(self) -> None:
+        parents = dict(Department.objects.values_list("pk", "parent_id"))
+        self._ancestors: dict[int, set[int]] = {}
+        for pk in parents:
+            chain, current = {pk}, parents.get(pk)
+            while current is not None and current not in chain:
+                chain.add(current)
+                current = parents.get(current)
+            self._ancestors[pk] = chain
+        self.rules = list(
+            AssignmentRule.objects.filter(path__is_active=True).values(
+                "path_id", "department_id", "position_id", "level_id", "cohort_id"
+            )
+        )
+
+    def paths_for(self, employee: Employee) -> set[int]:
+        departments = self._ancestors.get(employee.department_id, {employee.department_id})
+        matched = set()
+        for rule in self.rules:
+            if rule["department_id"] and rule["department_id"] not in departments:
+                continue
+            if rule["position_id"] and rule["position_id"] != employee.position_id:
+                continue
+            if rule["level_id"] and rule["level_id"] != employee.level_id:
+                continue
+            if rule["cohort_id"] and rule["cohort_id"] != employee.cohort_id:
+                continue
+            matched.add(rule["path_id"])
+        return matched
+
+
+def _path_items() -> dict[int, list[PathItem]]:
+    """Items of every path, in stage and item order."""
+    items: dict[int, list[PathItem]] = defaultdict(list)
+    stages = PathStage.objects.order_by("path_id", "sort_order", "pk").prefetch_related(
+        Prefetch(
+            "items",
+            queryset=PathItem.objects.select_related("course").order_by("sort_order", "pk"),
+        )
+    )
+    for stage in stages:
+        items[stage.path_id].extend(stage.items.all())
+    return items
+
+
+@transaction.atomic
+def paths_assign_for(*, employees: Iterable[Employee]) -> AssignmentSummary:
+    """Bring the enrolments of these people in line with the rules and the paths."""
+    people = [e for e in employees]
+    summary = AssignmentSummary()
+    if not people:
+        return summary
+    rules = _Rules()
+    path_items = _path_items()
+    now = timezone.now()
+    for start in range(0, len(people), _CHUNK):
+        chunk = people[start : start + _CHUNK]
+        summary += _assign_chunk(chunk, rules, path_items, now)
+    return summary
+
+
+def _assign_chunk(
+    people: list[Employee],
+    rules: _Rules,
+    path_items: dict[int, list[PathItem]],
+    now: dt.datetime,
+) -> AssignmentSummary:
+    summary = AssignmentSummary()
+    existing: dict[tuple[int, int], Enrolment] = {
+        (e.employee_id, e.path_id): e
+        for e in Enrolment.objects.filter(employee__in=people).prefetch_related("items")
+    }
+    to_create: list[Enrolment] = []
+    to_update: list[Enrolment] = []
+    for employee in people:
+        wanted = rules.paths_for(employee) if employee.is_active else set()
+        for path_id in wanted:
+            enrolment = existing.get((employee.pk, path_id))
+            if enrolment is None:
+                enrolment = Enrolment(
+                    employee=employee,
+                    path_id=path_id,
+                    source=Enrolment.Source.RULE,
+                    assigned_at=now,
+                )
+                to_create.append(enrolment)
+                existing[(employee.pk, path_id)] = enrolment
+                summary.enrolled += 1
+            elif enrolment.status == Enrolment.Status.REMOVED:
+                enrolment.status = Enrolment.Status.ACTIVE
+                enrolment.source = Enrolment.Source.RULE
+                enrolment.removed_at = None
+                to_update.append(enrolment)
+                summary.enrolled += 1
+        for (employee_id, path_id), enrolment in existing.items():
+            if employee_id != employee.pk or path_id in wanted or enrolment.pk is None:
+                continue
+            # Hand-made enrolments stay while the person is on staff; rule-made ones
+            # go when no rule matches any more.
+            keep = enrolment.source == Enrolment.Source.MANUAL and employee.is_active
+            if not keep and enrolment.status != Enrolment.Status.REMOVED:
+                enrolment.status = Enrolment.Status.REMOVED
+                enrolment.removed_at = now
+                to_update.append(enrolment)
+                summary.removed += 1
+    Enrolment.objects.bulk_create(to_create, batch_size=_CHUNK)
+    Enrolment.objects.bulk_update(to_update, ["status", "source", "removed_at"], batch_size=_CHUNK)
+
+    new_items: list[EnrolmentItem] = []
+    changed_items: list[EnrolmentItem] = []
+    start_dates = {e.pk: e.start_date for e in people}
+    created = {id(e) for e in to_create}
+    for (employee_id, _path_id), enrolment in existing.items():
+        items_added, items_removed = _sync_items(
+            enrolment,
+            start_dates[employee_id],
+            [] if id(enrolment) in created else list(enrolment.items.all()),
+            path_items,
+            new_items,
+            changed_items,
+        )
+        summary.items_added += items_added
+        summary.items_removed += items_removed
+    EnrolmentItem.objects.bulk_create(new_items, batch_size=_CHUNK)
+    EnrolmentItem.objects.bulk_update(
+        changed_items, ["status", "due_date", "title"], batch_size=_CHUNK
+    )
+    return summary
+
+
+def _sync_items(
+    enrolment: Enrolment,
+    start_date: dt.date,
+    mine_now: list[EnrolmentItem],
+    path_items: dict[int, list[PathItem]],
+    new_items: list[EnrolmentItem],
+    changed_items: list[EnrolmentItem],
+) -> tuple[int, int]:
+    """Add the path's new items, mark dropped ones removed; completed work stays."""
+    current: dict[int | None, EnrolmentItem] = {}
+    for mine in mine_now:
+        # Items whose path item was deleted all have item_id None; keep each of them.
+        current[mine.item_id if mine.item_id is not None else -mine.pk] = mine
+    wanted = {item.pk: item for item in path_items.get(enrolment.path_id, [])}
+    active = enrolment.status != Enrolment.Status.REMOVED
+    added = removed = 0
+    for item_id, item in wanted.items():
+        mine = current.get(item_id)
+        due = item.due_date_for(start_date)
+        if mine is None:
+            if active:
+                new_items.append(
+                    EnrolmentItem(
+                        enrolment=enrolment, item=item, title=item.display_title, due_date=due
+                    )
+                )
+                added += 1
+        elif active and mine.status == EnrolmentItem.Status.REMOVED:
+            mine.status = EnrolmentItem.Status.PENDING
+            mine.due_date = due
+            changed_items.append(mine)
+            added += 1
+        elif mine.status == EnrolmentItem.Status.PENDING and (
+            mine.due_date != due or mine.title != item.display_title
+        ):
+            mine.due_date = due
+            mine.title = item.display_title
+            changed_items.append(mine)
+    for item_id, mine in current.items():
+        dropped = item_id not in wanted or not active
+        if dropped and mine.status == EnrolmentItem.Status.PENDING:
+            mine.status = EnrolmentItem.Status.REMOVED
+            changed_items.append(mine)
+            removed += 1
+    return added, removed
+
+
+@transaction.atomic
+def enrolment_assign_manually(*, employee: Employee, path: LearningPath) -> Enrolment:
+    """HR assigns a path by hand, whatever the rules say."""
+    enrolment, _created = Enrolment.objects.get_or_create(
+        employee=employee, path=path, defaults={"source": Enrolment.Source.MANUAL}
+    )
+    if enrolment.status == Enrolment.Status.REMOVED or enrolment.source != Enrolment.Source.MANUAL:
+        enrolment.status = Enrolment.Status.ACTIVE
+        enrolment.source = Enrolment.Source.MANUAL
+        enrolment.removed_at = None
+        enrolment.save(update_fields=["status", "source", "removed_at"])
+    new_items: list[EnrolmentItem] = []
+    changed: list[EnrolmentItem] = []
+    _sync_items(
+        enrolment,
+        employee.start_date,
+        list(enrolment.items.all()),
+        _path_items(),
+        new_items,
+        changed,
+    )
+    EnrolmentItem.objects.bulk_create(new_items)
+    EnrolmentItem.objects.bulk_update(changed, ["status", "due_date", "title"])
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_item_exempt(*, item: EnrolmentItem, by, note: str = "") -> EnrolmentItem:  # type: ignore[no-untyped-def]
+    """Excuse a person from one item (e.g. an experienced hire); it counts as not required."""
+    if item.status == EnrolmentItem.Status.COMPLETED:
+        return item
+    item.status = EnrolmentItem.Status.EXEMPT
+    item.exempted_by = by
+    item.note = note[:500]
+    item.save(update_fields=["status", "exempted_by", "note"])
+    return item
+
+
+@transaction.atomic
+def path_copy(*, path: LearningPath, name: str) -> LearningPath:
+    """A new, inactive path with the same stages and items (rules are not copied)."""
+    copy = LearningPath.objects.create(name=name, description=path.description, is_active=False)
+    for stage in path.stages.order_by("sort_order", "pk"):
+        new_stage = PathStage.objects.create(
+            path=copy, name=stage.name, description=stage.description, sort_order=stage.sort_order
+        )
+        PathItem.objects.bulk_create(
+            [
+                PathItem(
+                    stage=new_stage,
+                    kind=item.kind,
+                    title=item.title,
+                    course_id=item.course_id,
+                    sign_off=item.sign_off,
+                    due_days=item.due_days,
+                    requires_earlier=item.requires_earlier,
+                    sort_order=item.sort_order,
+                )
+                for item in stage.items.order_by("sort_order", "pk")
+            ]
+        )
+    return copy
+
+
+def path_members(*, path: LearningPath) -> list[Employee]:
+    """Everyone whose enrolment in this path may need re-syncing after it changed."""
+    return list(
+        Employee.objects.filter(enrolments__path=path).select_related("department").distinct()
+    )
