@@ -1,0 +1,95 @@
+"""The signed-in person: their profile and their path map."""
+
+from __future__ import annotations
+
+from django.utils.translation import get_language
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from lms.org.selectors import employee_for_user
+from lms.paths.selectors import MapItem, PathMap, path_maps_for
+
+
+class ProfileOutput(serializers.Serializer):
+    username = serializers.CharField()
+    employee_no = serializers.CharField(allow_null=True)
+    name = serializers.CharField()
+    department = serializers.CharField(allow_null=True)
+    position = serializers.CharField(allow_null=True)
+    level = serializers.CharField(allow_null=True)
+    cohort = serializers.CharField(allow_null=True)
+    start_date = serializers.DateField(allow_null=True)
+    roles = serializers.ListField(child=serializers.CharField())
+    language = serializers.CharField()
+
+
+class MeApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses=ProfileOutput, summary="The signed-in person")
+    def get(self, request: Request) -> Response:
+        user = request.user
+        employee = employee_for_user(user)
+        data = {
+            "username": user.get_username(),
+            "employee_no": employee.employee_no if employee else None,
+            "name": employee.name if employee else (user.get_full_name() or user.get_username()),
+            "department": employee.department.name if employee else None,
+            "position": employee.position.name if employee and employee.position else None,
+            "level": str(employee.level) if employee and employee.level else None,
+            "cohort": employee.cohort.name if employee and employee.cohort else None,
+            "start_date": employee.start_date if employee else None,
+            "roles": sorted(user.groups.values_list("name", flat=True)),
+            "language": (employee.preferred_language if employee else "") or get_language(),
+        }
+        return Response(ProfileOutput(data).data)
+
+
+class MapItemOutput(serializers.Serializer):
+    id = serializers.IntegerField(source="item.pk")
+    title = serializers.CharField(source="item.title")
+    kind = serializers.CharField(source="item.item.kind", allow_null=True, default=None)
+    course_id = serializers.IntegerField(
+        source="item.item.course_id", allow_null=True, default=None
+    )
+    state = serializers.ChoiceField(
+        choices=["done", "exempt", "overdue", "current", "todo", "locked"]
+    )
+    due_date = serializers.DateField(source="item.due_date", allow_null=True)
+    days_left = serializers.IntegerField(allow_null=True)
+    progress = serializers.IntegerField(source="item.progress")
+
+
+class MapStageOutput(serializers.Serializer):
+    name = serializers.CharField()
+    state = serializers.CharField()
+    items = MapItemOutput(many=True)
+
+
+class PathMapOutput(serializers.Serializer):
+    enrolment_id = serializers.IntegerField(source="enrolment.pk")
+    path = serializers.CharField(source="enrolment.path.name")
+    percent = serializers.IntegerField()
+    done = serializers.IntegerField()
+    total = serializers.IntegerField()
+    next_item = MapItemOutput(allow_null=True)
+    stages = MapStageOutput(many=True)
+
+
+class MyPathApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses=PathMapOutput(many=True), summary="My path map")
+    def get(self, request: Request) -> Response:
+        employee = employee_for_user(request.user)
+        if employee is None:
+            raise NotFound("This account is not linked to an employee.")
+        maps: list[PathMap] = path_maps_for(employee=employee)
+        return Response(PathMapOutput(maps, many=True).data)
+
+
+__all__ = ["MapItem", "MeApi", "MyPathApi"]
