@@ -9,6 +9,8 @@ export default defineConfig({
     outDir: "dist",
     emptyOutDir: true,
     target: "es2019",
-    rollupOptions: { input: { main: "src/main.ts" } },
+    rollupOptions: {
+      input: { main: "src/main.ts", "video-admin": "src/admin/video-admin.ts" },
+    },
   },
 });

@@ -8,7 +8,7 @@ import json
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from media.models import Video
 
@@ -82,5 +82,7 @@ def test_missing_file(tmp_path):
     }
 
 
-def test_placeholder_delivery_answers_404(client):
-    assert client.get("/media/videos/1/hls/master.m3u8").status_code == 404
+def test_the_printed_master_url_is_the_protected_delivery(client):
+    # Served only to signed-in people allowed to see the video (tests/media/test_delivery.py).
+    assert resolve("/media/videos/1/hls/master.m3u8").view_name == "media:hls"
+    assert client.get("/media/videos/1/hls/master.m3u8").status_code == 403
