@@ -7,12 +7,24 @@ from django.views.i18n import set_language as django_set_language
 
 from lms.org.selectors import employee_for_user
 from lms.org.services import employee_set_language
+from lms.paths.selectors import path_maps_for
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The learner's home; the path map arrives with the learning-paths issue."""
-    return render(request, "learner/home.html", {"employee": employee_for_user(request.user)})
+    """The learner's home: their path map, with the next thing to do first."""
+    employee = employee_for_user(request.user)
+    maps = path_maps_for(employee=employee) if employee is not None else []
+    candidates = [m.next_item for m in maps if m.next_item is not None]
+    # One "up next" card: the most urgent of each path's next item.
+    next_up = min(
+        candidates,
+        key=lambda entry: entry.days_left if entry.days_left is not None else 10**6,
+        default=None,
+    )
+    return render(
+        request, "learner/home.html", {"employee": employee, "path_maps": maps, "next_up": next_up}
+    )
 
 
 @require_POST

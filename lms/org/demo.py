@@ -510,11 +510,11 @@ STAFF: tuple[PersonSpec, ...] = (
 DEMO_LEARNER = PersonSpec(
     "E2612001",
     "李佳怡",
-    "risk-credit",
-    "风控专员",
+    "market",
+    "客户经理",
     "P1",
     dt.date(2026, 12, 1),
-    "E1006",
+    "E1001",
     cohort=CAMPUS_COHORT,
     phone="15601827394",
     username="demo.learner",
@@ -525,7 +525,7 @@ ADMIN_USERNAME = "admin"
 DEMO_USERNAMES = ("demo.learner", "demo.trainer", "demo.hr", ADMIN_USERNAME)
 
 # (department code, position, how many) per cohort; the campus cohort has the demo learner
-# as one more 风控专员.
+# as one more 客户经理.
 CAMPUS_OPENINGS: tuple[tuple[str, str, int], ...] = (
     ("market", "客户经理", 10),
     ("market", "市场拓展专员", 4),

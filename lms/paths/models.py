@@ -104,11 +104,14 @@ class PathItem(Orderable):
         default=SignOff.LEARNER,
         help_text=_("For checklist tasks."),
     )
-    due_days = models.PositiveIntegerField(
+    due_days = models.IntegerField(
         _("due (days after start)"),
         null=True,
         blank=True,
-        help_text=_("Counted from the person's start date; empty means no due date."),
+        help_text=_(
+            "Counted from the person's start date; negative for tasks before the first day "
+            "(入职前); empty means no due date."
+        ),
     )
     requires_earlier = models.BooleanField(
         _("requires the earlier items"),

@@ -165,3 +165,51 @@ def test_organisation_lists_count_active_people_in_one_query(
         for row in table.find("tbody").find_all("tr")
     ]
     assert "2" in counts, "two of the three people are still active"
+
+
+def test_the_home_page_is_the_learners_path_map(client, django_assert_max_num_queries):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from lms.paths.models import LearningPath, PathItem, PathStage
+    from lms.paths.services import enrolment_assign_manually
+
+    today = timezone.localdate()
+    employee = EmployeeFactory(start_date=today - dt.timedelta(days=5))
+    path = LearningPath.objects.create(name="客户经理入职路径")
+    first_day = PathStage.objects.create(path=path, name="入职第一天", sort_order=0)
+    week = PathStage.objects.create(path=path, name="第一周", sort_order=1)
+    PathItem.objects.create(stage=first_day, kind="checklist", title="领取工牌", due_days=0)
+    PathItem.objects.create(
+        stage=first_day, kind="checklist", title="签署保密协议", due_days=3, sort_order=1
+    )
+    PathItem.objects.create(stage=week, kind="checklist", title="开通邮箱", due_days=8)
+    PathItem.objects.create(
+        stage=week,
+        kind="checklist",
+        title="提交述职",
+        due_days=9,
+        requires_earlier=True,
+        sort_order=1,
+    )
+    enrolment = enrolment_assign_manually(employee=employee, path=path)
+    enrolment.items.filter(title="领取工牌").update(status="completed")
+    client.force_login(employee.user)
+
+    with django_assert_max_num_queries(12):
+        page = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "客户经理入职路径" in page
+    assert "已完成 1 / 4" in page
+    assert "已逾期 2 天" in page  # 签署保密协议, due on day 3
+    assert "3 天后到期" in page  # 开通邮箱, due on day 8
+    soup = BeautifulSoup(page, "html.parser")
+    assert soup.select_one(".continue strong").get_text() == "签署保密协议"
+    locked = enrolment.items.get(title="提交述职").pk
+    assert soup.select_one(f"#item-{locked}")["class"] == [
+        "item",
+        "state-locked",
+    ]
+    english = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "2 days overdue" in english
+    assert "Due in 3 days" in english

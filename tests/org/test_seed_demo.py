@@ -17,7 +17,6 @@ from lms.org.demo import (
     demo_organisation_seed,
 )
 from lms.org.models import Cohort, Department, Employee, Level, Position
-from lms.org.selectors import department_descendant_ids
 from lms.org.services import ROLE_ADMIN, ROLE_HR, ROLE_LEARNER, ROLE_TRAINER
 from tests.factories import DepartmentFactory, EmployeeFactory
 
@@ -141,9 +140,9 @@ def test_demo_accounts_sign_in_with_the_documented_password(debug):
 
     learner = Employee.objects.get(user__username="demo.learner")
     assert learner.cohort.name == CAMPUS_COHORT
-    assert learner.position.name == "风控专员"
-    risk = Department.objects.get(code="risk")
-    assert learner.department_id in department_descendant_ids(risk)
+    assert learner.position.name == "客户经理"
+    assert learner.department.code == "market"
+    assert learner.manager.employee_no == "E1001", "the head of 市场拓展部"
     assert Employee.objects.get(user__username="demo.hr").department.code == "hr"
     assert Employee.objects.filter(user__username="demo.trainer").exists()
     admin = User.objects.get(username="admin")

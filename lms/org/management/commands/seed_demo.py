@@ -10,11 +10,14 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from lms.org.demo import SeedReport, demo_organisation_seed
+from lms.paths.demo import demo_paths_seed
 
 # Each step is idempotent and returns what it did. Later steps (courses, learning paths,
 # in-person sessions) go after the organisation they build on.
 SEED_STEPS: list[Callable[[], SeedReport]] = [
     demo_organisation_seed,
+    # Course content goes here, before the paths that link to it.
+    demo_paths_seed,
 ]
 
 
