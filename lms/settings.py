@@ -5,6 +5,7 @@ worker) so that `make run` works with no configuration at all. Production is
 switched on with DEBUG=0, which then insists on a real SECRET_KEY and hosts.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
     "django_vite",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     # Django
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -86,6 +88,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "lms.org.middleware.PasswordChangeRequiredMiddleware",
+    # Last, as django-axes requires: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Wagtail's preview views opt in to SAMEORIGIN themselves; everything else is DENY.
@@ -138,6 +143,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "lms.org.auth.EmployeeNumberOrPhoneBackend",
+]
+# Lockout after repeated failures (django-axes), per account, for a while: a whole
+# training room shares one IP address, so the address alone must not lock anyone.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "lms.org.auth.lockout_username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "learner/locked_out.html"
+AXES_VERBOSE = False
+# axes.W006 asks for the IP address in the lockout key; see above for why it is not.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"

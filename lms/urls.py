@@ -18,6 +18,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
+    path("accounts/password/", learner_views.PasswordChangeView.as_view(), name="password_change"),
     path("i18n/setlang/", learner_views.set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", include(wagtailadmin_urls)),

@@ -179,6 +179,13 @@ class Employee(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
     )
     left_on = models.DateField(_("left on"), null=True, blank=True)
+    must_change_password = models.BooleanField(
+        _("must change password"),
+        default=False,
+        help_text=_(
+            "Set when HR issues an initial password; cleared when the person picks their own."
+        ),
+    )
     preferred_language = models.CharField(
         _("preferred language"),
         max_length=10,

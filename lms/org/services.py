@@ -132,6 +132,36 @@ def employee_reactivate(*, employee: Employee) -> Employee:
     return employee
 
 
+# Easy to read aloud and to type on a phone: no 0/O, 1/l/I.
+_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+@transaction.atomic
+def employees_issue_initial_passwords(
+    *, employees: Iterable[Employee]
+) -> list[tuple[Employee, str]]:
+    """Give each person a one-time password to sign in with; they must change it.
+
+    The codes are returned once (for HR to hand out) and stored only as hashes.
+    """
+    from django.utils.crypto import get_random_string
+
+    issued: list[tuple[Employee, str]] = []
+    for employee in employees:
+        code = get_random_string(10, _CODE_ALPHABET)
+        user = employee.user
+        user.set_password(code)
+        user.save(update_fields=["password"])
+        employee.must_change_password = True
+        employee.save(update_fields=["must_change_password", "updated_at"])
+        issued.append((employee, code))
+    return issued
+
+
+def employee_password_changed(*, employee: Employee) -> None:
+    Employee.objects.filter(pk=employee.pk).update(must_change_password=False)
+
+
 def employee_set_language(*, employee: Employee, language: str) -> None:
     Employee.objects.filter(pk=employee.pk).update(preferred_language=language)
 

@@ -16,6 +16,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from lms.org import admin_views
 from lms.org.forms import EmployeeForm
 from lms.org.models import Cohort, Department, Employee, Level, Position
+from lms.org.password_views import IssuePasswordsView
 from lms.reports.admin_exports import SafeSpreadsheetExportMixin
 
 
@@ -182,3 +183,24 @@ def register_roster_import_urls() -> list[Any]:
         path("<int:pk>/status/", admin_views.RosterImportStatusView.as_view(), name="status"),
     ]
     return [path("roster-imports/", include((urls, "roster_imports"), namespace="roster_imports"))]
+
+
+class PasswordsMenuItem(MenuItem):
+    def is_shown(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("org.change_employee")
+
+
+@hooks.register("register_organisation_menu_item")
+def register_passwords_menu_item() -> MenuItem:
+    return PasswordsMenuItem(
+        _("Sign-in passwords"),
+        reverse("org_passwords"),
+        name="sign-in-passwords",
+        icon_name="key",
+        order=110,
+    )
+
+
+@hooks.register("register_admin_urls")
+def register_passwords_urls() -> list[Any]:
+    return [path("sign-in-passwords/", IssuePasswordsView.as_view(), name="org_passwords")]

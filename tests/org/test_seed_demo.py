@@ -7,6 +7,7 @@ from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import RequestFactory
 
 from lms.org.demo import (
     CAMPUS_COHORT,
@@ -134,7 +135,9 @@ def test_demo_accounts_sign_in_with_the_documented_password(debug):
     }
     assert set(expected_roles) == set(DEMO_USERNAMES)
     for username, role in expected_roles.items():
-        user = authenticate(username=username, password=DEMO_PASSWORD)
+        user = authenticate(
+            RequestFactory().post("/accounts/login/"), username=username, password=DEMO_PASSWORD
+        )
         assert user is not None, username
         assert set(user.groups.values_list("name", flat=True)) == {role}
 
@@ -178,7 +181,14 @@ def test_a_rerun_keeps_what_people_changed(debug):
 
     seed()
 
-    assert authenticate(username="demo.learner", password="my-own-password-1") is not None
+    assert (
+        authenticate(
+            RequestFactory().post("/accounts/login/"),
+            username="demo.learner",
+            password="my-own-password-1",
+        )
+        is not None
+    )
     assert Employee.objects.get(employee_no="E2612002").phone == "13900000000"
     # The documented role is put back, though.
     assert learner.groups.filter(name=ROLE_LEARNER).exists()
@@ -215,4 +225,9 @@ def test_force_runs_with_debug_off(settings):
     seed("--force")
 
     assert Cohort.objects.get(name=CAMPUS_COHORT).employees.count() >= 60
-    assert authenticate(username="admin", password=DEMO_PASSWORD) is not None
+    assert (
+        authenticate(
+            RequestFactory().post("/accounts/login/"), username="admin", password=DEMO_PASSWORD
+        )
+        is not None
+    )
