@@ -30,3 +30,14 @@ def employee_for_user(user) -> Employee | None:  # type: ignore[no-untyped-def]
         return user.employee
     except Employee.DoesNotExist:
         return None
+
+
+def employee_profile_for(user) -> Employee | None:  # type: ignore[no-untyped-def]
+    """The signed-in person with everything a profile shows, in one query."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        Employee.objects.select_related("department", "position", "level", "cohort")
+        .filter(user_id=user.pk)
+        .first()
+    )

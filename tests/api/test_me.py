@@ -105,3 +105,9 @@ def test_schema_and_docs_work_offline(client):
     assert docs.status_code == 200
     assert b"cdn.jsdelivr" not in docs.content
     assert b"/static/drf_spectacular_sidecar/" in docs.content
+
+
+def test_my_profile_takes_three_queries(django_assert_max_num_queries):
+    client = api_client_for("Learner")
+    with django_assert_max_num_queries(3):  # person with org, roles, (token/session is forced)
+        assert client.get("/api/v1/me/").status_code == 200

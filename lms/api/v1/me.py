@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import get_language
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers
@@ -10,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from lms.org.selectors import employee_for_user
+from lms.org.selectors import employee_for_user, employee_profile_for
 from lms.paths.selectors import MapItem, PathMap, path_maps_for
 
 
@@ -33,7 +35,7 @@ class MeApi(APIView):
     @extend_schema(responses=ProfileOutput, summary="The signed-in person")
     def get(self, request: Request) -> Response:
         user = request.user
-        employee = employee_for_user(user)
+        employee = employee_profile_for(user)
         data = {
             "username": user.get_username(),
             "employee_no": employee.employee_no if employee else None,
@@ -89,7 +91,43 @@ class MyPathApi(APIView):
         if employee is None:
             raise NotFound("This account is not linked to an employee.")
         maps: list[PathMap] = path_maps_for(employee=employee)
-        return Response(PathMapOutput(maps, many=True).data)
+        return Response([_path_map_json(m) for m in maps])
 
 
-__all__ = ["MapItem", "MeApi", "MyPathApi"]
+# The phone asks for its path map on every start; building these dicts directly is
+# several times cheaper than nested DRF serializers (which deep-copy their fields
+# for every item). PathMapOutput above stays the documented shape.
+def _item_json(entry: MapItem | None) -> dict[str, Any] | None:
+    if entry is None:
+        return None
+    item = entry.item
+    path_item = item.item
+    return {
+        "id": item.pk,
+        "title": item.title,
+        "kind": path_item.kind if path_item else None,
+        "course_id": path_item.course_id if path_item else None,
+        "state": entry.state,
+        "due_date": item.due_date.isoformat() if item.due_date else None,
+        "days_left": entry.days_left,
+        "progress": item.progress,
+    }
+
+
+def _path_map_json(path_map: PathMap) -> dict[str, Any]:
+    return {
+        "enrolment_id": path_map.enrolment.pk,
+        "path": path_map.enrolment.path.name,
+        "percent": path_map.percent,
+        "done": path_map.done,
+        "total": path_map.total,
+        "next_item": _item_json(path_map.next_item),
+        "stages": [
+            {
+                "name": stage.name,
+                "state": stage.state,
+                "items": [_item_json(i) for i in stage.items],
+            }
+            for stage in path_map.stages
+        ],
+    }

@@ -1,0 +1,241 @@
+"""API speed under load: GET /api/v1/me/path/ against a trivial view as the floor.
+
+    .venv/bin/python benchmarks/api.py [--people 10000] [--seconds 10] [--no-postgres]
+
+For each database (SQLite, then PostgreSQL when it answers on 127.0.0.1:5432) it
+builds a fresh database with 10,000 employees on learning paths over 20 courses,
+serves the app with gunicorn (2 workers, as in production), and drives it from 20
+concurrent keep-alive clients, each a different learner with an API token. The floor
+is /healthz/ on the same server: the cost of Django + gunicorn + the client with no
+work at all. Ratios say what the endpoint adds on top of that floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+PG_DB = "onramp_bench_api"
+CONCURRENCY = 20
+
+
+def build(people: int) -> list[str]:
+    """Runs in a child process whose environment names the database; returns tokens."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings")
+    sys.path.insert(0, str(ROOT))
+    django.setup()
+    import datetime as dt
+
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from rest_framework.authtoken.models import Token
+    from wagtail.models import Page
+
+    from lms.org.models import Cohort, Department, Employee, Level, Position
+    from lms.paths.models import AssignmentRule, LearningPath, PathItem, PathStage
+    from lms.paths.services import paths_assign_for
+
+    call_command("migrate", verbosity=0)
+    root = Page.get_first_root_node()
+    courses = [
+        root.add_child(instance=Page(title=f"课程{n}", slug=f"course-{n}")) for n in range(20)
+    ]
+    departments = [Department.objects.create(name=f"部门{n}", code=f"d{n}") for n in range(10)]
+    positions = [
+        Position.objects.create(name=f"岗位{n}", department=d) for n, d in enumerate(departments)
+    ]
+    level = Level.objects.create(code="P1", rank=1)
+    cohort = Cohort.objects.create(name="2026-12 校招", start_date=dt.date(2026, 12, 1))
+    for n, department in enumerate(departments):
+        path = LearningPath.objects.create(name=f"路径{n}")
+        for s, stage_name in enumerate(["入职第一天", "第一周", "第一个月"]):
+            stage = PathStage.objects.create(path=path, name=stage_name, sort_order=s)
+            for i in range(4):
+                PathItem.objects.create(
+                    stage=stage,
+                    kind=PathItem.Kind.COURSE,
+                    course=courses[(n + s * 4 + i) % len(courses)],
+                    due_days=s * 7 + i,
+                    sort_order=i,
+                )
+        AssignmentRule.objects.create(path=path, department=department)
+    User = get_user_model()
+    users = User.objects.bulk_create(
+        [User(username=f"B{n:06d}", password="!") for n in range(people)], batch_size=1000
+    )
+    Employee.objects.bulk_create(
+        [
+            Employee(
+                user=user,
+                employee_no=user.username,
+                name=f"员工{n}",
+                department=departments[n % 10],
+                position=positions[n % 10],
+                level=level,
+                cohort=cohort,
+                start_date=dt.date(2026, 11, 1),
+            )
+            for n, user in enumerate(users)
+        ],
+        batch_size=1000,
+    )
+    paths_assign_for(employees=Employee.objects.all().order_by("pk"))
+    sample = random.Random(7).sample(users, 200)
+    return [Token.objects.create(user=user).key for user in sample]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def drive(port: int, path: str, tokens: list[str], seconds: float) -> dict[str, float]:
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    stop_at = time.perf_counter() + seconds
+
+    def client(n: int) -> None:
+        nonlocal errors
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        headers = {"Authorization": f"Token {tokens[n % len(tokens)]}", "Host": "localhost"}
+        mine: list[float] = []
+        bad = 0
+        while time.perf_counter() < stop_at:
+            start = time.perf_counter()
+            conn.request("GET", path, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            mine.append(time.perf_counter() - start)
+            if response.status != 200:
+                bad += 1
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+            errors += bad
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(CONCURRENCY)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "rps": len(latencies) / elapsed,
+        "p50_ms": 1000 * statistics.median(latencies),
+        "p95_ms": 1000 * latencies[int(0.95 * (len(latencies) - 1))],
+        "requests": len(latencies),
+        "errors": errors,
+    }
+
+
+def prepare_postgres() -> str | None:
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_URL, connect_timeout=3, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
+            conn.execute(f"CREATE DATABASE {PG_DB}")
+    except Exception as exc:
+        print(f"PostgreSQL unavailable, skipped: {exc}")
+        return None
+    return f"postgres://postgres@127.0.0.1:5432/{PG_DB}"
+
+
+def run(label: str, env: dict[str, str], people: int, seconds: float) -> None:
+    started = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, __file__, "--build", "--people", str(people)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    tokens = json.loads(out.strip().splitlines()[-1])
+    print(f"\n{label}: built {people} people on paths in {time.perf_counter() - started:.0f} s")
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "lms.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+    try:
+        for _ in range(100):
+            try:
+                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz/")
+                break
+            except OSError:
+                time.sleep(0.2)
+        drive(port, "/api/v1/me/path/", tokens, 2)  # warm up both workers
+        floor = drive(port, "/healthz/", tokens, seconds)
+        result = drive(port, "/api/v1/me/path/", tokens, seconds)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    print(f"  {'endpoint':<22}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'errors':>8}")
+    for name, r in (("floor /healthz/", floor), ("GET me/path/", result)):
+        print(f"  {name:<22}{r['rps']:9.0f}{r['p50_ms']:9.1f}{r['p95_ms']:9.1f}{r['errors']:8d}")
+    print(
+        f"  me/path/ vs floor: {floor['rps'] / result['rps']:.1f}x fewer req/s, "
+        f"p95 {result['p95_ms'] / floor['p95_ms']:.1f}x (target p95 <= 50 ms)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--people", type=int, default=10_000)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--build", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.build:
+        print(json.dumps(build(args.people)))
+        return
+    print(f"{CONCURRENCY} concurrent clients, gunicorn 2 workers, {os.cpu_count()} CPU cores")
+    with tempfile.TemporaryDirectory(prefix="onramp-bench-api-") as tmp:
+        base = {**os.environ, "ONRAMP_DATA_DIR": tmp, "DEBUG": "1", "LOG_LEVEL": "WARNING"}
+        base.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        run(
+            "SQLite",
+            {**base, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3"},
+            args.people,
+            args.seconds,
+        )
+        pg = None if args.no_postgres else prepare_postgres()
+        if pg:
+            run("PostgreSQL", {**base, "DATABASE_URL": pg}, args.people, args.seconds)
+
+
+if __name__ == "__main__":
+    main()
