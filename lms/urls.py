@@ -11,6 +11,8 @@ from lms.ops import views as ops_views
 
 urlpatterns = [
     path("healthz/", ops_views.healthz, name="healthz"),
+    path("sw.js", learner_views.service_worker, name="service-worker"),
+    path("manifest.webmanifest", learner_views.web_manifest, name="web-manifest"),
     path("readyz/", ops_views.readyz, name="readyz"),
     path(
         "accounts/login/",

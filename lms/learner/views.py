@@ -1,13 +1,20 @@
+import hashlib
+import json
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import reverse_lazy
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
@@ -63,3 +70,37 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         employee = employee_for_user(self.request.user)
         context["forced"] = bool(employee and employee.must_change_password)
         return context
+
+
+def _vite_entry_files(entry: str = "src/main.ts") -> list[str]:
+    manifest_path = Path(settings.DJANGO_VITE["default"]["manifest_path"])
+    try:
+        manifest = json.loads(manifest_path.read_text())
+    except (OSError, ValueError):
+        return []
+    chunk = manifest.get(entry, {})
+    files = [chunk.get("file", ""), *chunk.get("css", [])]
+    return [f"{settings.STATIC_URL}{name}" for name in files if name]
+
+
+@cache_control(no_cache=True)
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker, at the site root so it may control every learner page."""
+    shell = [*_vite_entry_files(), static("learner/icon.svg")]
+    version = hashlib.sha256("\n".join(shell).encode()).hexdigest()[:12]
+    body = render_to_string("learner/sw.js", {"shell": json.dumps(shell), "version": version})
+    response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/"
+    return response
+
+
+def web_manifest(request: HttpRequest) -> HttpResponse:
+    body = render_to_string(
+        "learner/manifest.webmanifest",
+        {
+            "icon": static("learner/icon.svg"),
+            "description": _("Onboarding and learning for new hires"),
+        },
+        request=request,
+    )
+    return HttpResponse(body, content_type="application/manifest+json; charset=utf-8")
