@@ -655,6 +655,19 @@ def sprite_sheet_name(number: int) -> str:
 
 
 SPRITE_PATTERN = "sprite_%03d.jpg"
+# ffmpeg writes single thumbnails; they are tiled into sheets after the encode. Tiling in
+# ffmpeg (the tile filter) holds its first sheet back until 100 thumbnails exist, and
+# ffmpeg 5.1 prints no -progress at all until every output has written something: the
+# progress bar stood at 0 % and the stall watchdog killed hour-long talks.
+THUMB_PATTERN = "thumb_%05d.jpg"
+THUMB_GLOB = "thumb_*.jpg"
+
+
+def sprite_position(plan: SpritePlan, n: int) -> tuple[int, int, int]:
+    """Where thumbnail `n` (from 0) goes: (sheet number from 1, x, y)."""
+    sheet, slot = divmod(n, plan.per_sheet)
+    row, column = divmod(slot, plan.columns)
+    return sheet + 1, column * plan.tile_width, row * plan.tile_height
 
 
 def sprite_vtt(plan: SpritePlan, *, duration: float, sheets: int | None = None) -> str:
@@ -667,12 +680,10 @@ def sprite_vtt(plan: SpritePlan, *, duration: float, sheets: int | None = None) 
         if start >= duration:
             break
         end = min(duration, start + plan.interval)
-        sheet, slot = divmod(n, plan.per_sheet)
-        row, column = divmod(slot, plan.columns)
-        x, y = column * plan.tile_width, row * plan.tile_height
+        sheet, x, y = sprite_position(plan, n)
         lines += [
             f"{_vtt_time(start)} --> {_vtt_time(end)}",
-            f"{sprite_sheet_name(sheet + 1)}#xywh={x},{y},{plan.tile_width},{plan.tile_height}",
+            f"{sprite_sheet_name(sheet)}#xywh={x},{y},{plan.tile_width},{plan.tile_height}",
             "",
         ]
     return "\n".join(lines)
@@ -724,7 +735,7 @@ def transcode_args(
         graph.append(
             f"[s{branches - 1}]fps=1/{sprite.interval},"
             f"scale={sprite.tile_width}:{sprite.tile_height}:out_range=full,setsar=1,"
-            f"tile={sprite.columns}x{sprite.rows},format=yuv420p[thumbs]"
+            f"format=yuv420p[thumbs]"
         )
     if audio:
         alabels = "".join(f"[a{i}]" for i in range(len(rungs)))
@@ -840,7 +851,7 @@ def transcode_args(
             "image2",
             "-start_number",
             "1",
-            f"{sprite_dir}/{SPRITE_PATTERN}",
+            f"{sprite_dir}/{THUMB_PATTERN}",
         ]
     return args
 

@@ -515,6 +515,27 @@ def _make_poster(
     return poster
 
 
+def _tile_sprites(images_dir: Path, plan: ffmpeg.SpritePlan) -> list[Path]:
+    """Tile the single thumbnails ffmpeg wrote into sprite sheets (black where a last
+    sheet is not full, as players expect fixed-size sheets) and remove them."""
+    thumbs = sorted(images_dir.glob(ffmpeg.THUMB_GLOB))[: plan.count]
+    sheets: dict[int, Image.Image] = {}
+    size = (plan.columns * plan.tile_width, plan.rows * plan.tile_height)
+    for n, thumb in enumerate(thumbs):
+        number, x, y = ffmpeg.sprite_position(plan, n)
+        sheet = sheets.setdefault(number, Image.new("RGB", size))
+        with Image.open(thumb) as image:
+            sheet.paste(image.convert("RGB").resize((plan.tile_width, plan.tile_height)), (x, y))
+    paths = []
+    for number, sheet in sorted(sheets.items()):
+        path = images_dir / ffmpeg.sprite_sheet_name(number)
+        sheet.save(path, "JPEG", quality=80, optimize=True)
+        paths.append(path)
+    for leftover in images_dir.glob(ffmpeg.THUMB_GLOB):
+        leftover.unlink()
+    return paths
+
+
 def _first_pts(segment: Path) -> int:
     result = _run(ffmpeg.probe_first_pts_args(str(segment)))
     with contextlib.suppress(ValueError, KeyError, IndexError, TypeError):
@@ -638,7 +659,7 @@ def _transcode(
         poster = _make_poster(source=source, facts=facts, rungs=rungs, out_dir=images_dir)
 
     outputs = _measure_rungs(hls_dir, rungs)
-    sheets = sorted(images_dir.glob("sprite_*.jpg"))
+    sheets = _tile_sprites(images_dir, sprite)
     if sheets:
         (images_dir / "thumbnails.vtt").write_text(
             ffmpeg.sprite_vtt(sprite, duration=facts.duration, sheets=len(sheets))
