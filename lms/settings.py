@@ -41,12 +41,14 @@ INSTALLED_APPS = [
     "lms.ops",
     "lms.learner",
     "lms.reports",
+    "lms.progress",
     "courses",
     "media",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
+    "wagtail.contrib.simple_translation",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -239,9 +241,16 @@ WAGTAIL_SITE_NAME = "Onramp"
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAIL_I18N_ENABLED = True
+# Every page gets an alias in the other content languages: a learner browsing in
+# English sees the Chinese course until someone translates that alias.
+WAGTAILSIMPLETRANSLATION_SYNC_PAGE_TREE = True
 # No avatars from gravatar.com: the admin must not call out to third parties.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "txt", "csv", "zip"]
+
+# Who may fetch a video's playlists and segments: the learning domain decides
+# (media/ calls this function by name, so it never imports lms/).
+ONRAMP_VIDEO_ACCESS_CHECK = "lms.learner.access.can_view_video"
 
 # REST API
 REST_FRAMEWORK = {

@@ -13,6 +13,15 @@ MEDIA_MANAGE = [
     for action in ("add", "change", "view", "delete")
 ]
 MEDIA_VIEW = [("onramp_media", "view_video"), ("onramp_media", "view_caption")]
+# Quizzes and question banks (courses/): trainers write them, HR may look.
+QUIZ_MANAGE = [
+    ("courses", f"{action}_{model}")
+    for model in ("quiz", "questionbank")
+    for action in ("add", "change", "view", "delete")
+]
+QUIZ_VIEW = [("courses", "view_quiz"), ("courses", "view_questionbank")]
+# "Translate this course" (wagtail.contrib.simple_translation).
+TRANSLATE = [("simple_translation", "submit_translation")]
 
 # (app_label, codename) pairs; "*" after an app label means every permission of that app.
 # Paths are HR's: trainers read them to know who is coming.
@@ -29,12 +38,15 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     ROLE_TRAINER: [("wagtailadmin", "access_admin")]
     + [("org", f"view_{model}") for model in ORG_MODELS]
     + MEDIA_MANAGE
-    + PATHS_VIEW,
+    + PATHS_VIEW
+    + QUIZ_MANAGE
+    + TRANSLATE,
     ROLE_HR: [("wagtailadmin", "access_admin"), ("org", "import_roster")]
     + [("org", f"{action}_{model}") for model in ORG_MODELS for action in ("add", "change", "view")]
     + [("org", f"delete_{model}") for model in ("department", "position", "level", "cohort")]
     + MEDIA_VIEW
-    + PATHS_MANAGE,
+    + PATHS_MANAGE
+    + QUIZ_VIEW,
     ROLE_ADMIN: [
         ("wagtailadmin", "access_admin"),
         # Everything on the organisation except deleting a person: people who leave are
@@ -54,6 +66,8 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("wagtailusers", "*"),
         *MEDIA_MANAGE,
         *PATHS_MANAGE,
+        *QUIZ_MANAGE,
+        *TRANSLATE,
     ],
 }
 
@@ -69,3 +83,8 @@ def roles_sync() -> None:
             else:
                 query |= Q(content_type__app_label=app_label, codename=codename)
         group.permissions.set(Permission.objects.filter(query))
+
+    # Page permissions on the course tree and the review workflow build on these groups.
+    from courses.governance import course_governance_sync
+
+    course_governance_sync()

@@ -1,0 +1,118 @@
+"""Who may see a course, a lesson, or a video's files.
+
+The learning domain's rule, enforced on the pages by `lms/learner/wagtail_hooks.py`
+(before Wagtail serves a course or lesson) and called by the video pipeline's delivery
+through the `ONRAMP_VIDEO_ACCESS_CHECK` setting.
+
+- Signed-out people and deactivated accounts see nothing.
+- Staff roles (Trainer, HR, Admin) and superusers see every live course.
+- Everyone else sees a live course when its visibility allows:
+  everyone on staff; named groups they belong to; or their learning path includes it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from wagtail.models import Page, ReferenceIndex
+
+from courses.models import CoursePage, CourseVisibility, LessonPage
+from lms.org.services import ROLE_ADMIN, ROLE_HR, ROLE_TRAINER
+
+STAFF_ROLES = frozenset({ROLE_TRAINER, ROLE_HR, ROLE_ADMIN})
+
+
+def _group_names(user: Any) -> frozenset[str]:
+    # Asked for every page and every video segment: remember it on the user object,
+    # which lives for one request.
+    names = getattr(user, "_onramp_group_names", None)
+    if names is None:
+        names = frozenset(user.groups.values_list("name", flat=True))
+        user._onramp_group_names = names
+    return names
+
+
+def _group_ids(user: Any) -> frozenset[int]:
+    ids = getattr(user, "_onramp_group_ids", None)
+    if ids is None:
+        ids = frozenset(user.groups.values_list("pk", flat=True))
+        user._onramp_group_ids = ids
+    return ids
+
+
+def _is_signed_in(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def is_staff_reader(user: Any) -> bool:
+    """Trainers, HR and admins read every course, whatever its visibility."""
+    if not _is_signed_in(user):
+        return False
+    return bool(user.is_superuser or _group_names(user) & STAFF_ROLES)
+
+
+def course_in_learning_path(user: Any, course: CoursePage) -> bool:
+    """Whether one of the learner's learning paths includes the course.
+
+    Learning paths arrive with issue 6 (lms/paths); until then no path includes anything,
+    so courses visible "only to people whose path includes it" are staff-only.
+    """
+    return False
+
+
+def can_view_course(user: Any, course: CoursePage) -> bool:
+    if not _is_signed_in(user) or not course.live:
+        return False
+    if is_staff_reader(user):
+        return True
+    if course.visibility == CourseVisibility.STAFF:
+        return True
+    if course.visibility == CourseVisibility.GROUPS:
+        allowed = {group.pk for group in course.visible_to_groups.all()}
+        return bool(allowed & _group_ids(user))
+    if course.visibility == CourseVisibility.PATH:
+        return course_in_learning_path(user, course)
+    return False
+
+
+def course_of(lesson: LessonPage) -> CoursePage | None:
+    parent = lesson.get_parent()
+    if parent is None or parent.specific_class is not CoursePage:
+        return None
+    return parent.specific
+
+
+def can_view_lesson(user: Any, lesson: LessonPage) -> bool:
+    if not lesson.live:
+        return False
+    course = course_of(lesson)
+    return course is not None and can_view_course(user, course)
+
+
+def can_view_video(user: Any, video: Any) -> bool:
+    """Whether the person may fetch the video's playlists, segments, poster and captions.
+
+    Staff may always (they preview drafts); anyone else when a live lesson that shows the
+    video belongs to a course they may see. Lessons are found through Wagtail's reference
+    index, which records the videos chosen in lesson bodies when a page is saved.
+    """
+    if not _is_signed_in(user):
+        return False
+    if is_staff_reader(user):
+        return True
+    page_type = ContentType.objects.get_for_model(Page)
+    lesson_ids = (
+        ReferenceIndex.get_references_to(video)
+        .filter(base_content_type=page_type)
+        .values_list("object_id", flat=True)
+    )
+    lessons = LessonPage.objects.live().filter(pk__in=[int(pk) for pk in lesson_ids])
+    for lesson in lessons:
+        # The index may lag behind a publish by a moment (it is updated by a task);
+        # the live body is the truth.
+        if video.pk in {shown.pk for _block, shown, _threshold in lesson.video_blocks()}:
+            course = course_of(lesson)
+            if course is not None and can_view_course(user, course):
+                return True
+    return False

@@ -1,0 +1,67 @@
+"""The learning domain's part in serving course pages (see courses/hooks.py).
+
+- `before_serve_page`: a course or lesson the person may not see is a 404, the same
+  answer as a page that does not exist, so its title never leaks; signed-out visitors are
+  sent to sign in.
+- Course lists ask `can_view_course` through the courses access hook.
+- Lesson pages get each quiz's attempts and the URL its answers are posted to.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
+from wagtail import hooks
+
+from courses.hooks import ACCESS_HOOK, PAGE_CONTEXT_HOOK
+from courses.models import CourseIndexPage, CoursePage, LessonPage
+from lms.learner.access import can_view_course, can_view_lesson
+from lms.progress.selectors import quiz_statuses_for
+
+
+@hooks.register("before_serve_page")
+def guard_course_pages(
+    page: Any, request: HttpRequest, serve_args: Any, serve_kwargs: Any
+) -> HttpResponse | None:
+    if not isinstance(page, CourseIndexPage | CoursePage | LessonPage):
+        return None
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if isinstance(page, CoursePage) and not can_view_course(request.user, page):
+        raise Http404
+    if isinstance(page, LessonPage) and not can_view_lesson(request.user, page):
+        raise Http404
+    return None
+
+
+@hooks.register(ACCESS_HOOK)
+def course_access(user: Any, course: CoursePage) -> bool:
+    return can_view_course(user, course)
+
+
+@hooks.register(PAGE_CONTEXT_HOOK)
+def learner_context(request: HttpRequest, page: Any, context: dict[str, Any]) -> dict[str, Any]:
+    extra: dict[str, Any] = {"search_url": reverse("learn:course_search")}
+    if isinstance(page, LessonPage):
+        papers = context.get("quiz_papers", {})
+        user = request.user
+        statuses = quiz_statuses_for(user=user, quizzes=[paper.quiz for paper in papers.values()])
+        extra["quiz_status"] = {
+            block_id: statuses[paper.quiz.translation_key] for block_id, paper in papers.items()
+        }
+        extra["quiz_submit_url"] = {
+            block_id: reverse(
+                "learn:quiz_attempt_create",
+                kwargs={"lesson_id": page.pk, "quiz_id": paper.quiz.pk},
+            )
+            for block_id, paper in papers.items()
+        }
+        extra["attempt_urls"] = {
+            block_id: reverse("learn:quiz_attempt", args=[status.last_attempt.pk])
+            for block_id, status in extra["quiz_status"].items()
+            if status.last_attempt is not None
+        }
+    return extra

@@ -1,0 +1,90 @@
+"""What learners did: quiz attempts (watched ranges and completions come with issue 6).
+
+Progress points at the course and lesson pages by id, always the page in the site's
+default language (a learner reading the English translation makes progress on the same
+course), and keeps its own copy of what was asked and answered: editing or deleting a
+lesson or a quiz never rewrites or deletes anyone's history.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class QuizAttemptQuerySet(models.QuerySet["QuizAttempt"]):
+    def of(self, user: object) -> QuizAttemptQuerySet:
+        return self.filter(user=user)
+
+    def for_quiz_key(self, quiz_key: uuid.UUID) -> QuizAttemptQuerySet:
+        return self.filter(quiz_key=quiz_key)
+
+    def passed(self) -> QuizAttemptQuerySet:
+        return self.filter(passed=True)
+
+
+class QuizAttempt(models.Model):
+    """One graded submission of a quiz by a learner."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("learner"),
+        on_delete=models.PROTECT,
+        related_name="quiz_attempts",
+    )
+    quiz = models.ForeignKey(
+        "courses.Quiz",
+        verbose_name=_("quiz"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The quiz's translation key: attempt limits and "passed" count across languages.
+    quiz_key = models.UUIDField(_("quiz key"), db_index=True)
+    course = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("course"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    lesson = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("lesson"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    number = models.PositiveSmallIntegerField(_("attempt number"))
+    quiz_title = models.CharField(_("quiz title"), max_length=255)
+    lesson_title = models.CharField(_("lesson title"), max_length=255, blank=True)
+    answers = models.JSONField(_("answers"), default=dict)
+    results = models.JSONField(_("graded questions"), default=list)
+    correct_count = models.PositiveSmallIntegerField(_("correct answers"))
+    question_count = models.PositiveSmallIntegerField(_("questions"))
+    score = models.PositiveSmallIntegerField(_("score (%)"))
+    pass_mark = models.PositiveSmallIntegerField(_("pass mark (%)"))
+    passed = models.BooleanField(_("passed"))
+    attempt_limit = models.PositiveSmallIntegerField(_("attempts allowed"))
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+
+    objects = QuizAttemptQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("quiz attempt")
+        verbose_name_plural = _("quiz attempts")
+        ordering = ["-submitted_at", "-pk"]
+        constraints = [
+            # Two tabs submitting at once cannot both become attempt 3 of 3.
+            models.UniqueConstraint(
+                "user", "quiz_key", "number", name="progress_quizattempt_unique_number"
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "course"], name="progress_attempt_user_course")]
+
+    def __str__(self) -> str:
+        return f"{self.quiz_title} #{self.number} ({self.score}%)"
