@@ -9,6 +9,7 @@ from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from courses.demo import demo_courses_seed
 from lms.org.demo import SeedReport, demo_organisation_seed
 from lms.paths.demo import demo_paths_seed
 
@@ -16,7 +17,7 @@ from lms.paths.demo import demo_paths_seed
 # in-person sessions) go after the organisation they build on.
 SEED_STEPS: list[Callable[[], SeedReport]] = [
     demo_organisation_seed,
-    # Course content goes here, before the paths that link to it.
+    demo_courses_seed,  # type: ignore[list-item]  # same shape; courses does not import lms
     demo_paths_seed,
 ]
 
