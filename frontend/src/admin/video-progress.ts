@@ -32,7 +32,11 @@ export function watchVideoProgress(root: HTMLElement): void {
     // Before the encode starts (queued, checking) the bar only shows that work is pending.
     bar?.classList.toggle("onramp-video__bar--waiting", state.status !== "transcoding");
     if (percent) percent.textContent = `${Math.floor(value)}%`;
-    if (label) label.textContent = state.label;
+    if (label) {
+      // The heading already says "Processing"; the label only adds the stage before it.
+      label.textContent = state.label;
+      label.hidden = state.status === "transcoding";
+    }
     if (eta) eta.textContent = state.eta_text;
     if (stale) stale.hidden = !state.stale;
     if (retry) retry.hidden = !state.stale;
