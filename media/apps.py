@@ -8,3 +8,6 @@ class MediaConfig(AppConfig):
     name = "media"
     label = "onramp_media"
     verbose_name = _("Video")
+
+    def ready(self) -> None:
+        from media import checks  # noqa: F401  (registers the system checks)

@@ -437,3 +437,41 @@ def test_a_transcoded_clip_plays_through_the_protected_urls(ingest, settings):
     for url in (master_url, media_url, segment_url):
         assert learner.get(url).status_code == 404
         assert client_for(None).get(url).status_code == 403
+
+
+# --- configuration is checked at start-up -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("overrides", "error"),
+    [
+        ({"VIDEO_DELIVERY": "ftp"}, "onramp_media.E001"),
+        ({"VIDEO_DELIVERY": "s3"}, "onramp_media.E003"),
+        ({"VIDEO_DELIVERY": "x-accel", "VIDEO_X_ACCEL_PREFIX": "protected"}, "onramp_media.E004"),
+    ],
+)
+def test_a_delivery_setting_that_cannot_work_fails_the_checks(settings, overrides, error):
+    from media.checks import check_video_delivery
+
+    for name, value in overrides.items():
+        setattr(settings, name, value)
+    assert [message.id for message in check_video_delivery()] == [error]
+
+
+@pytest.mark.parametrize("mode", ["django", "x-accel", "x-sendfile"])
+def test_working_delivery_settings_pass_the_checks(settings, mode):
+    from media.checks import check_video_delivery
+
+    settings.VIDEO_DELIVERY = mode
+    assert check_video_delivery() == []
+
+
+def test_s3_with_a_signing_storage_passes_the_checks(settings):
+    from media.checks import check_video_delivery
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "tests.media.test_delivery.SigningStorage"},
+    }
+    settings.VIDEO_DELIVERY = "s3"
+    assert check_video_delivery() == []

@@ -520,3 +520,23 @@ def test_the_status_of_a_ready_video_lists_its_renditions(django_assert_max_num_
 
 def test_an_unknown_video_is_404():
     assert client_for("Trainer").get("/api/v1/videos/999999/").status_code == 404
+
+
+def test_a_chunk_arriving_while_the_upload_is_cancelled_is_not_found():
+    client = client_for("Trainer")
+    session = create(client, 10).json()
+
+    class CancelledMidway(io.BytesIO):
+        def read(self, size=-1):
+            UploadSession.objects.filter(pk=session["id"]).delete()
+            return super().read(size)
+
+    with pytest.raises(uploads.UploadError) as refused:
+        uploads.upload_chunk_write(
+            session=UploadSession.objects.get(),
+            content_range=uploads.ChunkRange(0, 9, 10),
+            sha256=sha(b"0123456789"),
+            stream=CancelledMidway(b"0123456789"),
+            content_length=10,
+        )
+    assert refused.value.status == 404
