@@ -53,12 +53,11 @@ def is_staff_reader(user: Any) -> bool:
 
 
 def course_in_learning_path(user: Any, course: CoursePage) -> bool:
-    """Whether one of the learner's learning paths includes the course.
+    """Whether one of the learner's current learning paths includes the course."""
+    from lms.paths.selectors import user_has_course_in_path
+    from lms.progress.pages import canonical_page
 
-    Learning paths arrive with issue 6 (lms/paths); until then no path includes anything,
-    so courses visible "only to people whose path includes it" are staff-only.
-    """
-    return False
+    return user_has_course_in_path(user=user, course_id=canonical_page(course).pk)
 
 
 def can_view_course(user: Any, course: CoursePage) -> bool:

@@ -130,3 +130,16 @@ def _path_map(enrolment: Enrolment, items: list[EnrolmentItem], today: dt.date) 
     if next_item is not None and next_item.state == "todo":
         next_item.state = "current"
     return PathMap(enrolment, stages, next_item, done, len(items))
+
+
+def user_has_course_in_path(*, user: object, course_id: int) -> bool:
+    """Whether a current (not removed) item of the person's paths is this course."""
+    return (
+        EnrolmentItem.objects.filter(
+            enrolment__employee__user=user,
+            enrolment__status__in=[Enrolment.Status.ACTIVE, Enrolment.Status.COMPLETED],
+            item__course_id=course_id,
+        )
+        .exclude(status=EnrolmentItem.Status.REMOVED)
+        .exists()
+    )

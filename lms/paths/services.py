@@ -293,3 +293,63 @@ def path_members(*, path: LearningPath) -> list[Employee]:
     return list(
         Employee.objects.filter(enrolments__path=path).select_related("department").distinct()
     )
+
+
+def _enrolments_roll_up(enrolment_ids: set[int]) -> None:
+    """An enrolment is completed when every item still required is done or exempt."""
+    now = timezone.now()
+    for enrolment in Enrolment.objects.filter(pk__in=enrolment_ids, status=Enrolment.Status.ACTIVE):
+        open_items = enrolment.items.filter(status=EnrolmentItem.Status.PENDING).exists()
+        if (
+            not open_items
+            and enrolment.items.filter(status=EnrolmentItem.Status.COMPLETED).exists()
+        ):
+            enrolment.status = Enrolment.Status.COMPLETED
+            enrolment.completed_at = now
+            enrolment.save(update_fields=["status", "completed_at"])
+
+
+@transaction.atomic
+def course_progress_record(
+    *, user: object, course_id: int, done: int, total: int, complete: bool
+) -> None:
+    """Carry a course's completion to the path items that ask for it. Never undone."""
+    items = list(
+        EnrolmentItem.objects.select_for_update().filter(
+            enrolment__employee__user=user,
+            item__course_id=course_id,
+            status=EnrolmentItem.Status.PENDING,
+        )
+    )
+    now = timezone.now()
+    percent = 100 if complete else (round(100 * done / total) if total else 0)
+    for item in items:
+        item.progress = max(item.progress, percent)
+        if complete:
+            item.status = EnrolmentItem.Status.COMPLETED
+            item.completed_at = now
+    EnrolmentItem.objects.bulk_update(items, ["progress", "status", "completed_at"])
+    if complete:
+        _enrolments_roll_up({item.enrolment_id for item in items})
+
+
+@transaction.atomic
+def checklist_items_tick(*, user: object, item_ids: list[int]) -> set[int]:
+    """The learner ticks their own checklist tasks; returns the ids that were theirs to tick."""
+    items = list(
+        EnrolmentItem.objects.select_for_update().filter(
+            pk__in=item_ids,
+            enrolment__employee__user=user,
+            item__kind=PathItem.Kind.CHECKLIST,
+            item__sign_off=PathItem.SignOff.LEARNER,
+        )
+    )
+    now = timezone.now()
+    for item in items:
+        if item.status == EnrolmentItem.Status.PENDING:
+            item.status = EnrolmentItem.Status.COMPLETED
+            item.completed_at = now
+            item.progress = 100
+    EnrolmentItem.objects.bulk_update(items, ["status", "completed_at", "progress"])
+    _enrolments_roll_up({item.enrolment_id for item in items})
+    return {item.pk for item in items}

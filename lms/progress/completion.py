@@ -4,9 +4,8 @@ The rule: every live lesson's video watched to its threshold, and every quiz of 
 lessons passed. Lessons with neither add no requirement.
 
 `course_completion` is the rule itself, a pure function of facts, so it can be tested and
-reused without the database. How much of each video a learner watched arrives with the
-watched ranges of issue 6 (learning paths and progress events): until then
-`watched_percent_for` knows nothing, and callers that have the facts pass them in.
+reused without the database. How much of each video a learner watched comes from their
+watched ranges (lms.progress.events).
 """
 
 from __future__ import annotations
@@ -99,11 +98,18 @@ def course_completion(
 def watched_percent_for(
     *, user: AbstractBaseUser, requirements: CourseRequirements
 ) -> dict[tuple[int, int], float]:
-    """How much of each required video the learner played.
+    """How much of each required video the learner played (from their watched ranges)."""
+    from lms.progress.models import VideoWatch
 
-    Seam for issue 6: watched ranges are not recorded yet, so nothing counts as watched.
-    """
-    return {}
+    lessons = {video.lesson_id for video in requirements.videos}
+    if not lessons:
+        return {}
+    return {
+        (lesson_id, video_id): percent
+        for lesson_id, video_id, percent in VideoWatch.objects.filter(
+            user=user, lesson_id__in=lessons
+        ).values_list("lesson_id", "video_id", "percent")
+    }
 
 
 def course_completion_for(

@@ -88,3 +88,84 @@ class QuizAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quiz_title} #{self.number} ({self.score}%)"
+
+
+class LearnerProgressLock(models.Model):
+    """One row per learner, locked while their event batch is applied.
+
+    Two copies of the same batch sent at once (a retry racing the original) are
+    applied one after the other, so the second finds every event already there.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", primary_key=True
+    )
+
+    def __str__(self) -> str:
+        return str(self.user_id)
+
+
+class ProgressEvent(models.Model):
+    """An event as the phone sent it, kept for idempotency and audit."""
+
+    class Type(models.TextChoices):
+        VIDEO_WATCHED = "video.watched", _("Video range watched")
+        VIDEO_POSITION = "video.position", _("Video position")
+        LESSON_VIEWED = "lesson.viewed", _("Lesson viewed")
+        CHECKLIST_TICKED = "checklist.ticked", _("Checklist task ticked")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="progress_events"
+    )
+    client_id = models.UUIDField(_("client event id"))
+    type = models.CharField(_("type"), max_length=30, choices=Type.choices)
+    lesson_id = models.IntegerField(_("lesson"), null=True, blank=True)
+    payload = models.JSONField(_("payload"), default=dict)
+    client_time = models.DateTimeField(_("time on the phone"))
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("progress event")
+        verbose_name_plural = _("progress events")
+        constraints = [
+            models.UniqueConstraint("user", "client_id", name="progress_event_unique_client_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.client_id}"
+
+
+class VideoWatch(models.Model):
+    """How much of one lesson's video one learner has played, and where they stopped."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="video_watches"
+    )
+    lesson = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("lesson"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    video_id = models.IntegerField(_("video"))
+    # Merged, sorted [start, end] second pairs: "watched 90 %" means 90 % was played.
+    ranges = models.JSONField(_("watched ranges"), default=list)
+    duration = models.FloatField(_("duration (seconds)"))
+    watched_seconds = models.FloatField(_("seconds watched"), default=0)
+    percent = models.FloatField(_("watched (%)"), default=0)
+    last_position = models.FloatField(_("resume at (seconds)"), default=0)
+    position_client_time = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("video watch")
+        verbose_name_plural = _("video watches")
+        constraints = [
+            models.UniqueConstraint(
+                "user", "lesson", "video_id", name="progress_videowatch_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.video_id}: {self.percent:.0f}%"

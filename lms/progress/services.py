@@ -95,4 +95,8 @@ def quiz_attempt_submit(
             _("These answers were already submitted from another window. Reload the lesson."),
             status=409,
         ) from exc
+    if attempt.passed and attempt.course is not None:
+        from lms.progress.rollup import progress_rollup_courses
+
+        progress_rollup_courses(user=user, courses=[attempt.course.specific])
     return attempt

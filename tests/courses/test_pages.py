@@ -94,7 +94,8 @@ def visible_course(course_index, visibility, groups=()):
         ("staff", "Learner", 200),
         ("groups", "Learner in group", 200),
         ("groups", "Learner", 404),
-        ("path", "Learner", 404),  # learning paths arrive with issue 6
+        ("path", "Learner", 404),  # no path of theirs includes it
+        ("path", "Learner on the path", 200),
         ("groups", "Trainer", 200),
         ("groups", "HR", 200),
         ("groups", "Admin", 200),
@@ -109,6 +110,14 @@ def test_visibility_decides_who_sees_a_course_and_its_lessons(
     employee = EmployeeFactory(roles=[who.split()[0]])
     if who.endswith("in group"):
         employee.user.groups.add(audience)
+    if who.endswith("on the path"):
+        from lms.paths.models import LearningPath, PathItem, PathStage
+        from lms.paths.services import enrolment_assign_manually
+
+        path = LearningPath.objects.create(name="风控入职路径")
+        stage = PathStage.objects.create(path=path, name="第一周")
+        PathItem.objects.create(stage=stage, kind="course", course=course)
+        enrolment_assign_manually(employee=employee, path=path)
     client = Client()
     client.force_login(employee.user)
 

@@ -2,7 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
-from lms.api.v1 import auth, me
+from lms.api.v1 import auth, me, progress
 
 app_name = "api-v1"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("auth/token/revoke/", auth.RevokeTokenApi.as_view(), name="token-revoke"),
     path("me/", me.MeApi.as_view(), name="me"),
     path("me/path/", me.MyPathApi.as_view(), name="me-path"),
+    path("progress/events/", progress.ProgressEventsApi.as_view(), name="progress-events"),
 ]

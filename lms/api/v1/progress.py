@@ -1,0 +1,62 @@
+"""POST /api/v1/progress/events/ — the phone's progress, in batches."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from lms.progress.events import MAX_EVENTS_PER_BATCH, progress_events_apply
+
+
+class EventInput(serializers.Serializer):
+    id = serializers.UUIDField(help_text="Made by the phone; resending it changes nothing.")
+    type = serializers.ChoiceField(
+        choices=["video.watched", "video.position", "lesson.viewed", "checklist.ticked"]
+    )
+    client_time = serializers.DateTimeField()
+    lesson = serializers.IntegerField(required=False)
+    video = serializers.IntegerField(required=False)
+    start = serializers.FloatField(required=False)
+    end = serializers.FloatField(required=False)
+    position = serializers.FloatField(required=False)
+    item = serializers.IntegerField(required=False)
+
+
+class BatchInput(serializers.Serializer):
+    events = EventInput(many=True)
+
+
+class AckOutput(serializers.Serializer):
+    id = serializers.CharField()
+    status = serializers.ChoiceField(choices=["applied", "duplicate", "rejected"])
+    reason = serializers.CharField(allow_blank=True)
+
+
+class AcksOutput(serializers.Serializer):
+    acks = AckOutput(many=True)
+
+
+class ProgressEventsApi(APIView):
+    """Each event is checked on its own: bad ones come back rejected with a reason."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(request=BatchInput, responses=AcksOutput, summary="Send progress events")
+    def post(self, request: Request) -> Response:
+        events = request.data.get("events") if isinstance(request.data, dict) else None
+        if not isinstance(events, list):
+            raise ValidationError({"events": ["Send a list of events."]})
+        if len(events) > MAX_EVENTS_PER_BATCH:
+            raise ValidationError(
+                {
+                    "events": [
+                        f"At most {MAX_EVENTS_PER_BATCH} events per batch; send the rest next."
+                    ]
+                }
+            )
+        acks = progress_events_apply(user=request.user, events=events)
+        return Response({"acks": [ack.__dict__ for ack in acks]})

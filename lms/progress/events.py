@@ -1,0 +1,284 @@
+"""Progress events from the phone, applied idempotently and monotonically.
+
+The phone sends batches of events with ids it made itself. An event already seen
+changes nothing (so a batch can be resent after a dropped connection); watched
+ranges only ever grow; an older position never replaces a newer one. Each event is
+checked on its own: a bad one is rejected with a reason, the good ones are applied.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from lms.progress.models import LearnerProgressLock, ProgressEvent, VideoWatch
+
+MAX_EVENTS_PER_BATCH = 500
+# The phone reports every ~15 s (at up to 2x speed); one event covering more than this
+# is a seek or a forged range, not playback.
+MAX_RANGE_SECONDS = 120.0
+# Durations from ffprobe and the player differ by a frame or two.
+DURATION_SLACK = 1.0
+
+
+@dataclass
+class Ack:
+    id: str
+    status: str  # applied | duplicate | rejected
+    reason: str = ""
+
+
+@dataclass
+class _Event:
+    ack_id: str
+    client_id: uuid.UUID
+    type: str
+    client_time: dt.datetime
+    lesson: Any = None
+    video_id: int | None = None
+    duration: float | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class _Rejected(Exception):
+    pass
+
+
+def merge_range(ranges: list[list[float]], start: float, end: float) -> list[list[float]]:
+    """Add [start, end] to sorted, disjoint ranges, merging what touches."""
+    merged: list[list[float]] = []
+    placed = False
+    for lo, hi in ranges:
+        if hi < start:
+            merged.append([lo, hi])
+        elif end < lo:
+            if not placed:
+                merged.append([start, end])
+                placed = True
+            merged.append([lo, hi])
+        else:
+            start, end = min(start, lo), max(end, hi)
+    if not placed:
+        merged.append([start, end])
+    return sorted(merged)
+
+
+def covered_seconds(ranges: Iterable[list[float]]) -> float:
+    return sum(hi - lo for lo, hi in ranges)
+
+
+def _number(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise _Rejected(_("“%(field)s” must be a number of seconds.") % {"field": name})
+    return float(value)
+
+
+class _Batch:
+    """Looks up what a batch refers to once, not per event."""
+
+    def __init__(self, user: AbstractBaseUser, raw_events: list[Any]) -> None:
+        from courses.models import LessonPage
+        from media.models import Video
+
+        self.user = user
+        lesson_ids = {
+            e.get("lesson")
+            for e in raw_events
+            if isinstance(e, dict) and isinstance(e.get("lesson"), int)
+        }
+        self.lessons = {p.pk: p for p in LessonPage.objects.live().filter(pk__in=lesson_ids)}
+        self._allowed: dict[int, bool] = {}
+        video_ids = {
+            e.get("video")
+            for e in raw_events
+            if isinstance(e, dict) and isinstance(e.get("video"), int)
+        }
+        self.durations = dict(
+            Video.objects.filter(pk__in=video_ids, duration__isnull=False).values_list(
+                "pk", "duration"
+            )
+        )
+
+    def lesson(self, lesson_id: Any) -> Any:
+        from lms.learner.access import can_view_lesson
+
+        if not isinstance(lesson_id, int) or lesson_id not in self.lessons:
+            raise _Rejected(_("Unknown lesson."))
+        if lesson_id not in self._allowed:
+            self._allowed[lesson_id] = can_view_lesson(self.user, self.lessons[lesson_id])
+        if not self._allowed[lesson_id]:
+            raise _Rejected(_("Unknown lesson."))  # the same answer as for one that does not exist
+        return self.lessons[lesson_id]
+
+    def video(self, lesson: Any, video_id: Any) -> float:
+        in_lesson = {video.pk for _block, video, _threshold in lesson.video_blocks()}
+        if (
+            not isinstance(video_id, int)
+            or video_id not in in_lesson
+            or video_id not in self.durations
+        ):
+            raise _Rejected(_("This video is not part of the lesson."))
+        return float(self.durations[video_id])
+
+
+def _parse(raw: Any, batch: _Batch) -> _Event:
+    if not isinstance(raw, dict):
+        raise _Rejected(_("An event must be an object."))
+    try:
+        client_id = uuid.UUID(str(raw.get("id")))
+    except ValueError:
+        raise _Rejected(_("“id” must be a UUID made by the phone.")) from None
+    kind = raw.get("type")
+    if kind not in ProgressEvent.Type.values:
+        raise _Rejected(_("Unknown event type “%(type)s”.") % {"type": str(kind)[:40]})
+    client_time = parse_datetime(str(raw.get("client_time", "")))
+    if client_time is None:
+        raise _Rejected(_("“client_time” must be an ISO 8601 date and time."))
+    if timezone.is_naive(client_time):
+        client_time = timezone.make_aware(client_time, dt.UTC)
+    event = _Event(str(client_id), client_id, kind, client_time)
+
+    if kind == ProgressEvent.Type.CHECKLIST_TICKED:
+        item_id = raw.get("item")
+        if not isinstance(item_id, int):
+            raise _Rejected(_("“item” must name one of your checklist tasks."))
+        event.data = {"item": item_id}
+        return event
+
+    event.lesson = batch.lesson(raw.get("lesson"))
+    if kind == ProgressEvent.Type.LESSON_VIEWED:
+        return event
+    event.video_id = raw.get("video")
+    event.duration = batch.video(event.lesson, event.video_id)
+    limit = event.duration + DURATION_SLACK
+    if kind == ProgressEvent.Type.VIDEO_WATCHED:
+        start, end = _number(raw.get("start"), "start"), _number(raw.get("end"), "end")
+        if not 0 <= start < end <= limit:
+            raise _Rejected(_("The range must lie within the video, with start before end."))
+        if end - start > MAX_RANGE_SECONDS:
+            raise _Rejected(
+                _("A watched range is at most %(n)d seconds; send shorter ones.")
+                % {"n": MAX_RANGE_SECONDS}
+            )
+        event.data = {"start": start, "end": min(end, event.duration)}
+    else:
+        position = _number(raw.get("position"), "position")
+        if not 0 <= position <= limit:
+            raise _Rejected(_("The position must lie within the video."))
+        event.data = {"position": min(position, event.duration)}
+    return event
+
+
+def progress_events_apply(*, user: AbstractBaseUser, events: list[Any]) -> list[Ack]:
+    """Apply a batch of the user's own events; one acknowledgement per event, in order."""
+    batch = _Batch(user, events)
+    acks: list[Ack] = []
+    parsed: list[tuple[int, _Event]] = []
+    for raw in events:
+        try:
+            event = _parse(raw, batch)
+        except _Rejected as exc:
+            raw_id = raw.get("id") if isinstance(raw, dict) else None
+            acks.append(Ack(str(raw_id)[:64] if raw_id else "", "rejected", str(exc)))
+            continue
+        acks.append(Ack(event.ack_id, "applied"))
+        parsed.append((len(acks) - 1, event))
+    if parsed:
+        _apply(user, parsed, acks)
+    return acks
+
+
+@transaction.atomic
+def _apply(user: AbstractBaseUser, parsed: list[tuple[int, _Event]], acks: list[Ack]) -> None:
+    try:
+        with transaction.atomic():
+            LearnerProgressLock.objects.get_or_create(user=user)
+    except IntegrityError:
+        pass  # created by a concurrent batch a moment ago
+    LearnerProgressLock.objects.select_for_update().get(user=user)
+
+    seen = set(
+        ProgressEvent.objects.filter(
+            user=user, client_id__in=[e.client_id for _n, e in parsed]
+        ).values_list("client_id", flat=True)
+    )
+    fresh: list[tuple[int, _Event]] = []
+    in_batch: set[uuid.UUID] = set()
+    for index, event in parsed:
+        if event.client_id in seen or event.client_id in in_batch:
+            acks[index].status = "duplicate"
+        else:
+            in_batch.add(event.client_id)
+            fresh.append((index, event))
+
+    watches: dict[tuple[int, int], VideoWatch] = {}
+    touched_lessons: set[int] = set()
+    ticked: list[tuple[int, int]] = []
+    # Oldest first, so the newest position wins whatever order the batch came in.
+    for index, event in sorted(fresh, key=lambda pair: pair[1].client_time):
+        if event.type == ProgressEvent.Type.CHECKLIST_TICKED:
+            ticked.append((index, event.data["item"]))
+            continue
+        if event.video_id is None:
+            continue
+        key = (event.lesson.pk, event.video_id)
+        watch = watches.get(key)
+        if watch is None:
+            watch, _created = VideoWatch.objects.select_for_update().get_or_create(
+                user=user,
+                lesson_id=event.lesson.pk,
+                video_id=event.video_id,
+                defaults={"duration": event.duration},
+            )
+            watches[key] = watch
+        if event.type == ProgressEvent.Type.VIDEO_WATCHED:
+            watch.ranges = merge_range(watch.ranges, event.data["start"], event.data["end"])
+            watch.watched_seconds = covered_seconds(watch.ranges)
+            watch.duration = event.duration or watch.duration
+            watch.percent = (
+                min(100.0, 100 * watch.watched_seconds / watch.duration) if watch.duration else 0
+            )
+            touched_lessons.add(event.lesson.pk)
+        elif watch.position_client_time is None or event.client_time >= watch.position_client_time:
+            watch.last_position = event.data["position"]
+            watch.position_client_time = event.client_time
+    for watch in watches.values():
+        watch.save()
+
+    if ticked:
+        from lms.paths.services import checklist_items_tick
+
+        accepted = checklist_items_tick(user=user, item_ids=[item for _i, item in ticked])
+        for index, item in ticked:
+            if item not in accepted:
+                acks[index].status = "rejected"
+                acks[index].reason = _("“item” must name one of your checklist tasks.")
+    rejected = {acks[index].id for index, _e in fresh if acks[index].status == "rejected"}
+    ProgressEvent.objects.bulk_create(
+        [
+            ProgressEvent(
+                user=user,
+                client_id=event.client_id,
+                type=event.type,
+                lesson_id=event.lesson.pk if event.lesson is not None else None,
+                payload={"video": event.video_id, **event.data},
+                client_time=event.client_time,
+            )
+            for _index, event in fresh
+            if event.ack_id not in rejected
+        ]
+    )
+    if touched_lessons:
+        from lms.progress.rollup import progress_rollup_lessons
+
+        progress_rollup_lessons(user=user, lesson_ids=touched_lessons)
