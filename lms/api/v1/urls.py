@@ -2,7 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
-from lms.api.v1 import auth, me, progress
+from lms.api.v1 import auth, courses, me, progress, quizzes
 
 app_name = "api-v1"
 
@@ -13,5 +13,13 @@ urlpatterns = [
     path("auth/token/revoke/", auth.RevokeTokenApi.as_view(), name="token-revoke"),
     path("me/", me.MeApi.as_view(), name="me"),
     path("me/path/", me.MyPathApi.as_view(), name="me-path"),
+    path("courses/<int:course_id>/", courses.CourseDetailApi.as_view(), name="course"),
+    path("lessons/<int:lesson_id>/", courses.LessonDetailApi.as_view(), name="lesson"),
+    path("quizzes/<str:quiz_ref>/", quizzes.QuizDetailApi.as_view(), name="quiz"),
+    path(
+        "quizzes/<str:quiz_ref>/attempts/",
+        quizzes.QuizAttemptsApi.as_view(),
+        name="quiz-attempts",
+    ),
     path("progress/events/", progress.ProgressEventsApi.as_view(), name="progress-events"),
 ]

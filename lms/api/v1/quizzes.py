@@ -1,0 +1,205 @@
+"""Quizzes from the phone: the paper, submitting answers, my attempts.
+
+    GET  /api/v1/quizzes/{id or key}/            a fresh paper and my attempts used/left
+    POST /api/v1/quizzes/{id or key}/attempts/   {"paper", "answers": {question: [option]}}
+    GET  /api/v1/quizzes/{id or key}/attempts/   my attempts, newest first
+
+Grading and attempt limits are `lms.progress.services.quiz_attempt_submit`, the same
+service the lesson page's quiz form uses. Correct answers and explanations appear only in
+attempts, that is after answers were submitted. A quiz is reachable only through a live
+lesson the person may see; otherwise it is a 404 like a quiz that does not exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import permissions, serializers, status
+from rest_framework.exceptions import APIException, NotFound
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from courses.models import LessonPage, Quiz
+from courses.quizzes import QuizAnswerError, quiz_paper_for, quiz_paper_question_ids
+from lms.api.v1.courses import QuizPaperOutput, quiz_paper_json
+from lms.api.v1.selectors import quiz_by_ref, quiz_lesson_for
+from lms.progress.models import QuizAttempt
+from lms.progress.selectors import quiz_statuses_for
+from lms.progress.services import QuizSubmissionError, quiz_attempt_submit
+
+MAX_ANSWERED_QUESTIONS = 200
+MAX_OPTIONS_PER_ANSWER = 20
+
+QUIZ_REF = OpenApiParameter(
+    "quiz_ref",
+    str,
+    OpenApiParameter.PATH,
+    description="The quiz's id, or its translation key (a UUID) for the reader's language.",
+)
+LESSON_PARAM = OpenApiParameter(
+    "lesson",
+    int,
+    OpenApiParameter.QUERY,
+    required=False,
+    description="The lesson showing the quiz, when the phone knows it.",
+)
+
+
+class QuizRefused(APIException):
+    """A refusal of the quiz service or the grader, with its status, code and message."""
+
+    def __init__(self, *, code: str, message: str, status_code: int) -> None:
+        self.status_code = status_code
+        super().__init__(detail=message, code=code)
+
+
+def _lesson_param(value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+
+
+def _quiz_and_lesson(request: Request, quiz_ref: str, lesson: Any) -> tuple[Quiz, LessonPage]:
+    quiz = quiz_by_ref(quiz_ref)
+    found = None
+    if quiz is not None:
+        found = quiz_lesson_for(user=request.user, quiz=quiz, lesson_id=_lesson_param(lesson))
+    if quiz is None or found is None:
+        raise NotFound()
+    return quiz, found
+
+
+class AttemptInput(serializers.Serializer):
+    paper = serializers.CharField(max_length=5000, help_text="The paper token of GET quiz.")
+    answers = serializers.DictField(
+        child=serializers.ListField(
+            child=serializers.CharField(max_length=100), max_length=MAX_OPTIONS_PER_ANSWER
+        ),
+        help_text="Question id → chosen option ids.",
+    )
+    lesson = serializers.IntegerField(required=False)
+
+    def validate_answers(self, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        if len(value) > MAX_ANSWERED_QUESTIONS:
+            raise serializers.ValidationError(_("Too many answers."))
+        return value
+
+
+class GradedOptionOutput(serializers.Serializer):
+    id = serializers.CharField()
+    text = serializers.CharField()
+    correct = serializers.BooleanField()
+    chosen = serializers.BooleanField()
+
+
+class GradedQuestionOutput(serializers.Serializer):
+    id = serializers.CharField()
+    number = serializers.IntegerField()
+    kind = serializers.CharField()
+    text = serializers.CharField()
+    explanation = serializers.CharField(allow_blank=True)
+    is_correct = serializers.BooleanField()
+    options = GradedOptionOutput(many=True)
+
+
+class AttemptOutput(serializers.ModelSerializer):
+    quiz_key = serializers.UUIDField()
+    lesson_id = serializers.IntegerField(allow_null=True)
+    attempts_left = serializers.SerializerMethodField()
+    results = GradedQuestionOutput(many=True)
+
+    class Meta:
+        model = QuizAttempt
+        fields = [
+            "id",
+            "number",
+            "quiz_key",
+            "quiz_title",
+            "lesson_id",
+            "lesson_title",
+            "score",
+            "pass_mark",
+            "passed",
+            "correct_count",
+            "question_count",
+            "attempt_limit",
+            "attempts_left",
+            "submitted_at",
+            "results",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_attempts_left(self, attempt: QuizAttempt) -> int | None:
+        """Left after this attempt; null when unlimited."""
+        if not attempt.attempt_limit:
+            return None
+        return max(attempt.attempt_limit - attempt.number, 0)
+
+
+class QuizDetailApi(GenericAPIView):
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = QuizPaperOutput
+
+    @extend_schema(
+        parameters=[QUIZ_REF, LESSON_PARAM],
+        responses=QuizPaperOutput,
+        summary="A fresh question paper and my attempts",
+    )
+    def get(self, request: Request, quiz_ref: str) -> Response:
+        quiz, _lesson = _quiz_and_lesson(request, quiz_ref, request.query_params.get("lesson"))
+        paper = quiz_paper_for(quiz=quiz, user_id=request.user.pk)
+        quiz_status = quiz_statuses_for(user=request.user, quizzes=[quiz])[quiz.translation_key]
+        return Response(quiz_paper_json(paper, quiz_status))
+
+
+class QuizAttemptsApi(GenericAPIView):
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = AttemptOutput
+
+    def get_queryset(self) -> Any:
+        return QuizAttempt.objects.none()
+
+    @extend_schema(
+        parameters=[QUIZ_REF, LESSON_PARAM],
+        responses=AttemptOutput(many=True),
+        summary="My attempts at a quiz",
+    )
+    def get(self, request: Request, quiz_ref: str) -> Response:
+        quiz, _lesson = _quiz_and_lesson(request, quiz_ref, request.query_params.get("lesson"))
+        attempts = QuizAttempt.objects.of(request.user).for_quiz_key(quiz.translation_key)
+        page = self.paginate_queryset(attempts.order_by("-number"))
+        return self.get_paginated_response(AttemptOutput(page, many=True).data)
+
+    @extend_schema(
+        parameters=[QUIZ_REF],
+        request=AttemptInput,
+        responses={201: AttemptOutput},
+        summary="Submit answers; get the graded attempt",
+    )
+    def post(self, request: Request, quiz_ref: str) -> Response:
+        data = AttemptInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        quiz, lesson = _quiz_and_lesson(request, quiz_ref, data.validated_data.get("lesson"))
+        try:
+            question_ids = quiz_paper_question_ids(
+                token=data.validated_data["paper"], quiz=quiz, user_id=request.user.pk
+            )
+            attempt = quiz_attempt_submit(
+                user=request.user,
+                quiz=quiz,
+                lesson=lesson,
+                question_ids=question_ids,
+                answers=data.validated_data["answers"],
+            )
+        except QuizAnswerError as exc:
+            raise QuizRefused(code=exc.code, message=exc.message, status_code=400) from exc
+        except QuizSubmissionError as exc:
+            raise QuizRefused(code=exc.code, message=exc.message, status_code=exc.status) from exc
+        return Response(AttemptOutput(attempt).data, status=status.HTTP_201_CREATED)

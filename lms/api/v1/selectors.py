@@ -1,0 +1,232 @@
+"""Reads behind the course, lesson and quiz endpoints.
+
+The course outline reads lesson bodies as stored (block types and chosen ids) instead of
+through StreamField's choosers, which would ask the database once per lesson: the
+phone's course screen then costs the same number of queries for 2 lessons or 40.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
+from wagtail.models import Locale, Page, ReferenceIndex
+
+from courses.blocks import DEFAULT_WATCH_PERCENT
+from courses.models import CoursePage, CourseTopic, LessonPage, Quiz
+from lms.learner.access import can_view_course, can_view_lesson
+from lms.progress.completion import (
+    CourseCompletion,
+    CourseRequirements,
+    QuizRequirement,
+    VideoRequirement,
+    course_completion,
+)
+from lms.progress.models import VideoWatch
+from lms.progress.pages import canonical_page
+from lms.progress.selectors import passed_quiz_keys
+from media.models import Video
+
+
+@dataclass(frozen=True)
+class LessonOutline:
+    lesson: LessonPage
+    has_video: bool
+    has_quiz: bool
+    watched_percent: int | None
+    requirements_met: bool
+
+
+@dataclass(frozen=True)
+class CourseOutline:
+    course: CoursePage
+    topics: list[CourseTopic]
+    lessons: list[LessonOutline]
+    completion: CourseCompletion
+
+
+def course_visible_to(*, user: AbstractBaseUser, course_id: int) -> CoursePage | None:
+    """The live course if the person may see it; None for a missing or hidden one alike."""
+    course = CoursePage.objects.live().filter(pk=course_id).first()
+    if course is None or not can_view_course(user, course):
+        return None
+    return course
+
+
+def lesson_visible_to(*, user: AbstractBaseUser, lesson_id: int) -> LessonPage | None:
+    lesson = LessonPage.objects.live().filter(pk=lesson_id).first()
+    if lesson is None or not can_view_lesson(user, lesson):
+        return None
+    return lesson
+
+
+def _raw_blocks(lesson: LessonPage, block_type: str) -> list[dict[str, Any]]:
+    return [
+        block.get("value") or {}
+        for block in lesson.body.raw_data
+        if isinstance(block, dict) and block.get("type") == block_type
+    ]
+
+
+def _raw_videos(lesson: LessonPage) -> list[tuple[int, int]]:
+    """(video id, must-watch percent) of the lesson's video blocks, as stored."""
+    videos = []
+    for value in _raw_blocks(lesson, "video"):
+        if isinstance(value.get("video"), int):
+            threshold = value.get("must_watch_percent", DEFAULT_WATCH_PERCENT)
+            videos.append((value["video"], int(threshold or 0)))
+    return videos
+
+
+def _raw_quizzes(lesson: LessonPage) -> list[int]:
+    return [v["quiz"] for v in _raw_blocks(lesson, "quiz") if isinstance(v.get("quiz"), int)]
+
+
+def course_outline_for(*, user: AbstractBaseUser, course: CoursePage) -> CourseOutline:
+    """The course's lessons with the learner's progress and completion, in constant queries.
+
+    Same rule as `lms.progress.completion.course_completion_for`: progress counts against
+    the course in the site's default language, whichever translation is being read.
+    """
+    lessons = course.lessons
+    canonical = canonical_page(course)
+    if canonical.pk == course.pk:
+        canonical_lessons = lessons
+    else:
+        canonical_lessons = list(LessonPage.objects.child_of(canonical).live().order_by("path"))
+    by_key = {lesson.translation_key: lesson for lesson in canonical_lessons}
+    raw_videos = {lesson.pk: _raw_videos(lesson) for lesson in canonical_lessons}
+    raw_quizzes = {lesson.pk: _raw_quizzes(lesson) for lesson in canonical_lessons}
+
+    # A chosen video or quiz deleted since counts as no block, as video_blocks() does.
+    video_ids = {vid for videos in raw_videos.values() for vid, _t in videos}
+    videos = set(Video.objects.filter(pk__in=video_ids).values_list("pk", flat=True))
+    quiz_ids = {qid for quizzes in raw_quizzes.values() for qid in quizzes}
+    quizzes = {
+        pk: (key, title)
+        for pk, key, title in Quiz.objects.filter(pk__in=quiz_ids).values_list(
+            "pk", "translation_key", "title"
+        )
+    }
+    video_reqs = []
+    quiz_reqs = []
+    for lesson in canonical_lessons:
+        for vid, threshold in raw_videos[lesson.pk]:
+            if vid in videos and threshold > 0:
+                video_reqs.append(VideoRequirement(lesson.pk, lesson.title, vid, threshold))
+        for qid in raw_quizzes[lesson.pk]:
+            if qid in quizzes:
+                key, title = quizzes[qid]
+                quiz_reqs.append(QuizRequirement(lesson.pk, lesson.title, key, title))
+    requirements = CourseRequirements(
+        course_id=canonical.pk, videos=tuple(video_reqs), quizzes=tuple(quiz_reqs)
+    )
+
+    # Watches are kept against the lesson the phone reported, canonical or translated.
+    to_canonical = {lesson.pk: lesson.pk for lesson in canonical_lessons}
+    for lesson in lessons:
+        if lesson.translation_key in by_key:
+            to_canonical[lesson.pk] = by_key[lesson.translation_key].pk
+    watched: dict[tuple[int, int], float] = {}
+    for lesson_id, video_id, percent in VideoWatch.objects.filter(
+        user=user, lesson_id__in=list(to_canonical)
+    ).values_list("lesson_id", "video_id", "percent"):
+        key = (to_canonical[lesson_id], video_id)
+        watched[key] = max(watched.get(key, 0.0), percent)
+    passed = passed_quiz_keys(user=user, keys={q.quiz_key for q in quiz_reqs})
+    completion = course_completion(
+        requirements=requirements, watched_percent=watched, passed_quiz_keys=passed
+    )
+    left = {r.lesson_id for r in (*completion.videos_left, *completion.quizzes_left)}
+
+    outlines = []
+    for lesson in lessons:
+        source = by_key.get(lesson.translation_key, lesson)
+        lesson_videos = [vid for vid, _t in raw_videos.get(source.pk, []) if vid in videos]
+        percents = [watched.get((source.pk, vid), 0.0) for vid in lesson_videos]
+        outlines.append(
+            LessonOutline(
+                lesson=lesson,
+                has_video=bool(lesson_videos),
+                has_quiz=any(qid in quizzes for qid in raw_quizzes.get(source.pk, [])),
+                watched_percent=round(sum(percents) / len(percents)) if percents else None,
+                requirements_met=source.pk not in left,
+            )
+        )
+    return CourseOutline(
+        course=course,
+        topics=list(course.topics.all()),
+        lessons=outlines,
+        completion=completion,
+    )
+
+
+def video_watches_for(*, user: AbstractBaseUser, lesson: LessonPage) -> dict[int, VideoWatch]:
+    """The learner's watch of each video of a lesson (read or reported in any language)."""
+    lesson_ids = {lesson.pk, canonical_page(lesson).pk}
+    watches: dict[int, VideoWatch] = {}
+    for watch in VideoWatch.objects.filter(user=user, lesson_id__in=lesson_ids).order_by(
+        "updated_at"
+    ):
+        watches[watch.video_id] = watch
+    return watches
+
+
+def quiz_by_ref(ref: str) -> Quiz | None:
+    """A quiz by its id, or by its translation key (in the reader's language if it has one)."""
+    queryset = Quiz.objects.select_related("bank")
+    if ref.isdigit():
+        quiz = queryset.filter(pk=int(ref)).first()
+    else:
+        try:
+            key = uuid.UUID(ref)
+        except ValueError:
+            return None
+        quiz = queryset.filter(translation_key=key).order_by("pk").first()
+    if quiz is None:
+        return None
+    localized = quiz.localized
+    if localized.pk != quiz.pk:
+        localized = queryset.get(pk=localized.pk)
+    return localized
+
+
+def _lessons_showing(quiz: Quiz) -> Iterable[LessonPage]:
+    quiz_ids = [
+        str(pk)
+        for pk in Quiz.objects.filter(translation_key=quiz.translation_key).values_list(
+            "pk", flat=True
+        )
+    ]
+    page_ids = ReferenceIndex.objects.filter(
+        to_content_type=ContentType.objects.get_for_model(Quiz),
+        to_object_id__in=quiz_ids,
+        base_content_type=ContentType.objects.get_for_model(Page),
+    ).values_list("object_id", flat=True)
+    locale = Locale.get_active()
+    lessons = LessonPage.objects.live().filter(pk__in=[int(pk) for pk in page_ids])
+    # The reader's language first, then the tree order.
+    return sorted(lessons, key=lambda lesson: (lesson.locale_id != locale.pk, lesson.path))
+
+
+def quiz_lesson_for(
+    *, user: AbstractBaseUser, quiz: Quiz, lesson_id: int | None = None
+) -> LessonPage | None:
+    """A live lesson the person may see that shows the quiz; None when there is none.
+
+    `lesson_id` picks the lesson when the phone knows it; otherwise the quiz's lessons are
+    found through Wagtail's reference index.
+    """
+    if lesson_id is not None:
+        candidates: Iterable[LessonPage] = LessonPage.objects.live().filter(pk=lesson_id)
+    else:
+        candidates = _lessons_showing(quiz)
+    for lesson in candidates:
+        keys = {shown.translation_key for _block, shown in lesson.quiz_blocks()}
+        if quiz.translation_key in keys and can_view_lesson(user, lesson):
+            return lesson
+    return None
