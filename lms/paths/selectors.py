@@ -79,18 +79,7 @@ def path_maps_for(*, employee: Employee, today: dt.date | None = None) -> list[P
     items = (
         EnrolmentItem.objects.filter(enrolment__in=enrolments)
         .exclude(status=EnrolmentItem.Status.REMOVED)
-        .select_related("item__stage")
-        .only(
-            "enrolment_id",
-            "title",
-            "due_date",
-            "status",
-            "progress",
-            "item__kind",
-            "item__course_id",
-            "item__requires_earlier",
-            "item__stage__name",
-        )
+        .select_related("item__stage", "item__course")
         .order_by("item__stage__sort_order", "item__stage_id", "item__sort_order", "pk")
     )
     by_enrolment: dict[int, list[EnrolmentItem]] = {e.pk: [] for e in enrolments}
