@@ -86,6 +86,7 @@ def test_i_see_only_my_attempts(lesson, quiz):
         {"q": "not a list"},
         {"q": [1, {"x": 2}]},
         [["a"]],
+        {f"q{n}": ["a"] for n in range(201)},
     ],
 )
 def test_malformed_answers_are_a_400_with_fields(lesson, quiz, answers):

@@ -87,7 +87,10 @@ class AttemptInput(serializers.Serializer):
 
     def validate_answers(self, value: dict[str, list[str]]) -> dict[str, list[str]]:
         if len(value) > MAX_ANSWERED_QUESTIONS:
-            raise serializers.ValidationError(_("Too many answers."))
+            raise serializers.ValidationError(
+                _("Too many answers: a quiz has at most %(count)d questions.")
+                % {"count": MAX_ANSWERED_QUESTIONS}
+            )
         return value
 
 
