@@ -229,3 +229,21 @@ def test_english_readers_fall_back_to_chinese_until_a_course_is_translated(
 
 def test_without_an_english_tree_english_readers_see_the_chinese_pages(english, course, lesson):
     assert english_reader().get(lesson.url).status_code == 200
+
+
+@pytest.mark.parametrize("courses", [2, 10])
+def test_course_list_queries_do_not_grow_with_courses(
+    role_client, course_index, courses, django_assert_max_num_queries
+):
+    audience = Group.objects.create(name="受众")
+    for n in range(courses):
+        CoursePageFactory(
+            parent=course_index,
+            visibility="groups" if n % 2 else "staff",
+            visible_to_groups=[audience],
+        )
+    client = role_client("Learner")
+    client.get(course_index.url)
+
+    with django_assert_max_num_queries(14):
+        assert client.get(course_index.url).status_code == 200

@@ -52,7 +52,7 @@ def test_right_answers_pass_and_the_result_explains_each_question(learner, lesso
     assert attempt.lesson_id == lesson.pk and attempt.course_id == lesson.get_parent().pk
 
     result = learner.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "100 %" in result
+    assert "100%" in result
     assert "Passed" in result
     assert "客户经理开展贷前调查并独立完成授信调查报告。" in result  # the explanation
     assert "correct answer" in result
