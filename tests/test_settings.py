@@ -63,3 +63,25 @@ def test_redis_url_switches_the_task_backend(tmp_path):
         "shell", "-c", code, REDIS_URL="redis://127.0.0.1:6379/5", ONRAMP_DATA_DIR=str(tmp_path)
     )
     assert result.stdout.split()[-1] == "django_tasks_rq.RQBackend"
+
+
+def test_s3_storage_is_switched_on_by_configuration_alone(tmp_path):
+    code = (
+        "from django.core.files.storage import storages; s = storages['default']; "
+        "print(type(s).__name__, s.url('videos/1/hls/master.m3u8', expire=60).split('?')[0])"
+    )
+    result = manage(
+        "shell",
+        "-c",
+        code,
+        ONRAMP_DATA_DIR=str(tmp_path),
+        AWS_STORAGE_BUCKET_NAME="onramp-media",
+        AWS_S3_ENDPOINT_URL="https://s3.example.com",
+        AWS_ACCESS_KEY_ID="test-key",
+        AWS_SECRET_ACCESS_KEY="test-secret",
+        AWS_S3_REGION_NAME="cn-north-1",
+    )
+    assert result.returncode == 0, result.stderr
+    kind, url = result.stdout.split()[-2:]
+    assert kind == "S3Storage"
+    assert url == "https://s3.example.com/onramp-media/videos/1/hls/master.m3u8"

@@ -45,6 +45,7 @@ class PasswordChangeRequiredMiddleware:
         "/i18n/",
         "/jsi18n/",
         "/static/",
+        "/media/",  # the video player fetches playlists and segments here
         "/healthz/",
         "/readyz/",
         "/admin/",

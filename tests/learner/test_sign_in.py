@@ -133,3 +133,12 @@ def test_issuing_needs_a_choice_and_a_sane_batch(role_client, monkeypatch):
     )
     assert "More than 2 people match" in response.content.decode()
     assert not Employee.objects.filter(must_change_password=True).exists()
+
+
+def test_videos_still_play_while_a_new_password_is_pending(client, new_hire):
+    Employee.objects.filter(pk=new_hire.pk).update(must_change_password=True)
+    sign_in(client, "E2026001")
+    assert client.get("/")["Location"] == "/accounts/password/"
+    # The player's requests are answered by the video views, not the password page.
+    response = client.get("/media/videos/999999/hls/master.m3u8")
+    assert response.status_code == 404
