@@ -15,7 +15,21 @@ from courses.models import CourseIndexPage, CoursePage, LessonPage, QuestionBank
 
 
 def site_root() -> Page:
-    return Site.objects.get(is_default_site=True).root_page.specific
+    """The default site's home page, made again if a transactional test emptied the
+    database (Wagtail's migrations create it; a flush removes it)."""
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    if site is not None:
+        return site.root_page.specific
+    from django.conf import settings
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Locale
+
+    language = get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    Locale.objects.get_or_create(language_code=language)
+    root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root")
+    home = root.add_child(instance=Page(title="Home", slug="home"))
+    Site.objects.create(hostname="localhost", root_page=home, is_default_site=True)
+    return home
 
 
 class _PageFactory(factory.Factory):
