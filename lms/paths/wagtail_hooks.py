@@ -2,14 +2,17 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
+from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from lms.paths.admin_views import PathCopyView
 from lms.paths.forms import ManualEnrolmentForm
 from lms.paths.models import Enrolment, LearningPath
 from lms.paths.tasks import path_sync_later
@@ -75,3 +78,22 @@ register_snippet(PathsGroup)
 def resync_people_after_path_change(request: HttpRequest, instance: Any) -> None:
     if isinstance(instance, LearningPath):
         path_sync_later(instance.pk)
+
+
+@hooks.register("register_snippet_listing_buttons")
+def path_copy_button(instance: Any, user: Any, next_url: str | None = None) -> list[Any]:
+    if isinstance(instance, LearningPath) and user.has_perm("paths.add_learningpath"):
+        return [
+            ListingButton(
+                _("Copy"),
+                url=reverse("path_copy", args=[instance.pk]),
+                icon_name="copy",
+                priority=30,
+            )
+        ]
+    return []
+
+
+@hooks.register("register_admin_urls")
+def path_copy_urls() -> list[Any]:
+    return [path("learning-paths/<int:pk>/copy/", PathCopyView.as_view(), name="path_copy")]

@@ -72,3 +72,43 @@ def test_path_list_counts_people_without_extra_queries(
             "/admin/snippets/paths/learningpath/", HTTP_ACCEPT_LANGUAGE="en"
         ).content.decode()
     assert "People" in page
+
+
+def test_hr_copies_a_path_from_the_list(role_client, path):
+    client = role_client("HR")
+    listing = client.get(
+        "/admin/snippets/paths/learningpath/", HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert f"/admin/learning-paths/{path.pk}/copy/" in listing
+    form = client.get(f"/admin/learning-paths/{path.pk}/copy/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "客户经理入职路径 (copy)" in form.content.decode()
+    response = client.post(
+        f"/admin/learning-paths/{path.pk}/copy/", {"name": "客户经理入职路径（2027）"}
+    )
+    copy = LearningPath.objects.get(name="客户经理入职路径（2027）")
+    assert response["Location"] == f"/admin/snippets/paths/learningpath/edit/{copy.pk}/"
+    assert not copy.is_active
+    assert [i.title for s in copy.stages.all() for i in s.items.all()] == ["领取工牌"]
+
+
+def test_a_copy_needs_a_new_name(role_client, path):
+    client = role_client("HR")
+    response = client.post(
+        f"/admin/learning-paths/{path.pk}/copy/", {"name": path.name}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 200
+    assert "exists already" in response.content.decode()
+    assert LearningPath.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"), [("Learner", False), ("Trainer", False), ("Admin", True)]
+)
+def test_who_may_copy_a_path(role_client, path, role, allowed):
+    client = role_client(role)
+    client.post(f"/admin/learning-paths/{path.pk}/copy/", {"name": "副本"})
+    assert LearningPath.objects.filter(name="副本").exists() is allowed
+
+
+def test_copying_a_missing_path_is_404(role_client):
+    assert role_client("HR").get("/admin/learning-paths/999999/copy/").status_code == 404
