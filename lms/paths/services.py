@@ -119,10 +119,24 @@ def _assign_chunk(
         (e.employee_id, e.path_id): e
         for e in Enrolment.objects.filter(employee__in=people).prefetch_related("items")
     }
+    by_employee: dict[int, list[Enrolment]] = defaultdict(list)
+    for enrolment in existing.values():
+        by_employee[enrolment.employee_id].append(enrolment)
     to_create: list[Enrolment] = []
     to_update: list[Enrolment] = []
     for employee in people:
         wanted = rules.paths_for(employee) if employee.is_active else set()
+        for enrolment in by_employee[employee.pk]:
+            if enrolment.path_id in wanted:
+                continue
+            # Hand-made enrolments stay while the person is on staff; rule-made ones
+            # go when no rule matches any more.
+            keep = enrolment.source == Enrolment.Source.MANUAL and employee.is_active
+            if not keep and enrolment.status != Enrolment.Status.REMOVED:
+                enrolment.status = Enrolment.Status.REMOVED
+                enrolment.removed_at = now
+                to_update.append(enrolment)
+                summary.removed += 1
         for path_id in wanted:
             enrolment = existing.get((employee.pk, path_id))
             if enrolment is None:
@@ -141,17 +155,6 @@ def _assign_chunk(
                 enrolment.removed_at = None
                 to_update.append(enrolment)
                 summary.enrolled += 1
-        for (employee_id, path_id), enrolment in existing.items():
-            if employee_id != employee.pk or path_id in wanted or enrolment.pk is None:
-                continue
-            # Hand-made enrolments stay while the person is on staff; rule-made ones
-            # go when no rule matches any more.
-            keep = enrolment.source == Enrolment.Source.MANUAL and employee.is_active
-            if not keep and enrolment.status != Enrolment.Status.REMOVED:
-                enrolment.status = Enrolment.Status.REMOVED
-                enrolment.removed_at = now
-                to_update.append(enrolment)
-                summary.removed += 1
     Enrolment.objects.bulk_create(to_create, batch_size=_CHUNK)
     Enrolment.objects.bulk_update(to_update, ["status", "source", "removed_at"], batch_size=_CHUNK)
 
