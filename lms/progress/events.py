@@ -222,7 +222,8 @@ def _apply(user: AbstractBaseUser, parsed: list[tuple[int, _Event]], acks: list[
             fresh.append((index, event))
 
     watches: dict[tuple[int, int], VideoWatch] = {}
-    touched_lessons: set[int] = set()
+    percent_before: dict[tuple[int, int], float] = {}
+    lessons: dict[int, Any] = {}
     ticked: list[tuple[int, int]] = []
     # Oldest first, so the newest position wins whatever order the batch came in.
     for index, event in sorted(fresh, key=lambda pair: pair[1].client_time):
@@ -241,6 +242,8 @@ def _apply(user: AbstractBaseUser, parsed: list[tuple[int, _Event]], acks: list[
                 defaults={"duration": event.duration},
             )
             watches[key] = watch
+            percent_before[key] = watch.percent
+            lessons[event.lesson.pk] = event.lesson
         if event.type == ProgressEvent.Type.VIDEO_WATCHED:
             watch.ranges = merge_range(watch.ranges, event.data["start"], event.data["end"])
             watch.watched_seconds = covered_seconds(watch.ranges)
@@ -248,12 +251,22 @@ def _apply(user: AbstractBaseUser, parsed: list[tuple[int, _Event]], acks: list[
             watch.percent = (
                 min(100.0, 100 * watch.watched_seconds / watch.duration) if watch.duration else 0
             )
-            touched_lessons.add(event.lesson.pk)
         elif watch.position_client_time is None or event.client_time >= watch.position_client_time:
             watch.last_position = event.data["position"]
             watch.position_client_time = event.client_time
     for watch in watches.values():
         watch.save()
+    # Completion can only change when a video crosses its lesson's must-watch line, so
+    # most batches (a few seconds of playback each) skip the roll-up entirely.
+    touched_lessons: set[int] = set()
+    for (lesson_id, video_id), watch in watches.items():
+        thresholds = [
+            threshold
+            for _block, video, threshold in lessons[lesson_id].video_blocks()
+            if video.pk == video_id and threshold > 0
+        ]
+        if any(percent_before[(lesson_id, video_id)] < t <= watch.percent for t in thresholds):
+            touched_lessons.add(lesson_id)
 
     if ticked:
         from lms.paths.services import checklist_items_tick
