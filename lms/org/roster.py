@@ -59,10 +59,14 @@ MAX_LENGTHS = {
     "cohort": 100,
 }
 
+
+def _header_key(text: str) -> str:
+    """A header as compared: case, spaces, underscores, brackets and * do not count."""
+    return re.sub(r"[\s_*（）()]+", "", text.lower())
+
+
 _HEADER_LOOKUP = {
-    re.sub(r"[\s_*（）()]+", "", alias.lower()): column
-    for column, aliases in COLUMN_ALIASES.items()
-    for alias in aliases
+    _header_key(alias): column for column, aliases in COLUMN_ALIASES.items() for alias in aliases
 }
 EMPLOYEE_NO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _CN_MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -179,8 +183,7 @@ def _xlsx_rows(stream: IO[bytes]) -> list[list[Any]]:
 def canonical_column(header: Any) -> str | None:
     if header is None:
         return None
-    key = re.sub(r"[\s_*（）()]+", "", str(header).strip(_BLANKS + " ").lower())
-    return _HEADER_LOOKUP.get(key)
+    return _HEADER_LOOKUP.get(_header_key(str(header).strip(_BLANKS + " ")))
 
 
 def _table_from_rows(raw_rows: list[list[Any]], *, max_rows: int) -> RosterTable:

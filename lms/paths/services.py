@@ -78,10 +78,13 @@ class _Rules:
         return matched
 
 
-def _path_items() -> dict[int, list[PathItem]]:
-    """Items of every path, in stage and item order."""
+def _path_items(path_ids: Iterable[int] | None = None) -> dict[int, list[PathItem]]:
+    """Items of every path (or of these paths), in stage and item order."""
     items: dict[int, list[PathItem]] = defaultdict(list)
-    stages = PathStage.objects.order_by("path_id", "sort_order", "pk").prefetch_related(
+    stages = PathStage.objects.order_by("path_id", "sort_order", "pk")
+    if path_ids is not None:
+        stages = stages.filter(path_id__in=list(path_ids))
+    stages = stages.prefetch_related(
         Prefetch(
             "items",
             queryset=PathItem.objects.select_related("course").order_by("sort_order", "pk"),
@@ -244,7 +247,7 @@ def enrolment_assign_manually(*, employee: Employee, path: LearningPath) -> Enro
         enrolment,
         employee.start_date,
         list(enrolment.items.all()),
-        _path_items(),
+        _path_items([path.pk]),
         new_items,
         changed,
     )

@@ -47,6 +47,7 @@ class _Event:
     lesson: Any = None
     video_id: int | None = None
     duration: float | None = None
+    must_watch: tuple[int, ...] = ()
     data: dict[str, Any] = field(default_factory=dict)
 
 
@@ -98,6 +99,7 @@ class _Batch:
         }
         self.lessons = {p.pk: p for p in LessonPage.objects.live().filter(pk__in=lesson_ids)}
         self._allowed: dict[int, bool] = {}
+        self._must_watch: dict[int, dict[int, tuple[int, ...]]] = {}
         video_ids = {
             e.get("video")
             for e in raw_events
@@ -120,11 +122,21 @@ class _Batch:
             raise _Rejected(_("Unknown lesson."))  # the same answer as for one that does not exist
         return self.lessons[lesson_id]
 
+    def must_watch(self, lesson: Any) -> dict[int, tuple[int, ...]]:
+        """Per video of the lesson, its must-watch percentages (read once per batch)."""
+        if lesson.pk not in self._must_watch:
+            found: dict[int, list[int]] = {}
+            for _block, video, threshold in lesson.video_blocks():
+                found.setdefault(video.pk, [])
+                if threshold > 0:
+                    found[video.pk].append(threshold)
+            self._must_watch[lesson.pk] = {pk: tuple(t) for pk, t in found.items()}
+        return self._must_watch[lesson.pk]
+
     def video(self, lesson: Any, video_id: Any) -> float:
-        in_lesson = {video.pk for _block, video, _threshold in lesson.video_blocks()}
         if (
             not isinstance(video_id, int)
-            or video_id not in in_lesson
+            or video_id not in self.must_watch(lesson)
             or video_id not in self.durations
         ):
             raise _Rejected(_("This video is not part of the lesson."))
@@ -160,6 +172,7 @@ def _parse(raw: Any, batch: _Batch) -> _Event:
         return event
     event.video_id = raw.get("video")
     event.duration = batch.video(event.lesson, event.video_id)
+    event.must_watch = batch.must_watch(event.lesson)[event.video_id]
     limit = event.duration + DURATION_SLACK
     if kind == ProgressEvent.Type.VIDEO_WATCHED:
         start, end = _number(raw.get("start"), "start"), _number(raw.get("end"), "end")
@@ -223,7 +236,7 @@ def _apply(user: AbstractBaseUser, parsed: list[tuple[int, _Event]], acks: list[
 
     watches: dict[tuple[int, int], VideoWatch] = {}
     percent_before: dict[tuple[int, int], float] = {}
-    lessons: dict[int, Any] = {}
+    must_watch: dict[tuple[int, int], tuple[int, ...]] = {}
     ticked: list[tuple[int, int]] = []
     # Oldest first, so the newest position wins whatever order the batch came in.
     for index, event in sorted(fresh, key=lambda pair: pair[1].client_time):
@@ -243,7 +256,7 @@ def _apply(user: AbstractBaseUser, parsed: list[tuple[int, _Event]], acks: list[
             )
             watches[key] = watch
             percent_before[key] = watch.percent
-            lessons[event.lesson.pk] = event.lesson
+            must_watch[key] = event.must_watch
         if event.type == ProgressEvent.Type.VIDEO_WATCHED:
             watch.ranges = merge_range(watch.ranges, event.data["start"], event.data["end"])
             watch.watched_seconds = covered_seconds(watch.ranges)
@@ -259,14 +272,9 @@ def _apply(user: AbstractBaseUser, parsed: list[tuple[int, _Event]], acks: list[
     # Completion can only change when a video crosses its lesson's must-watch line, so
     # most batches (a few seconds of playback each) skip the roll-up entirely.
     touched_lessons: set[int] = set()
-    for (lesson_id, video_id), watch in watches.items():
-        thresholds = [
-            threshold
-            for _block, video, threshold in lessons[lesson_id].video_blocks()
-            if video.pk == video_id and threshold > 0
-        ]
-        if any(percent_before[(lesson_id, video_id)] < t <= watch.percent for t in thresholds):
-            touched_lessons.add(lesson_id)
+    for key, watch in watches.items():
+        if any(percent_before[key] < t <= watch.percent for t in must_watch[key]):
+            touched_lessons.add(key[0])
 
     if ticked:
         from lms.paths.services import checklist_items_tick
