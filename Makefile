@@ -23,6 +23,13 @@ lint:
 # Refresh the translation catalogues after changing user-facing text.
 messages:
 	.venv/bin/python manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=frontend/node_modules --ignore=var
+	@# Translations written beside a feature (locale/_incoming/*.po, zh-hans) fill the
+	@# strings the catalogue does not translate yet; a catalogue entry always wins.
+	@if ls locale/_incoming/*.po >/dev/null 2>&1; then \
+	  msgcat --use-first -o var/incoming.po locale/_incoming/*.po && \
+	  msgmerge -q --no-fuzzy-matching -C var/incoming.po \
+	    -o locale/zh_Hans/LC_MESSAGES/django.po \
+	    locale/zh_Hans/LC_MESSAGES/django.po locale/zh_Hans/LC_MESSAGES/django.po; fi
 	@# English is the source language: its catalogue repeats each source string.
 	for po in locale/en/LC_MESSAGES/*.po; do \
 	  msgen --no-wrap -o "$$po" "$$po"; done
