@@ -32,6 +32,14 @@ PATHS_MANAGE = [
     if (action, model) != ("delete", "enrolment")  # removal keeps history instead
 ]
 PATHS_VIEW = [("paths", "view_learningpath"), ("paths", "view_enrolment")]
+# Learning reports (lms/reports): HR sees everyone and sends reminders; a department
+# manager sees their own people only (row-level scoping in lms.reports.scope).
+REPORTS_MANAGE = [
+    ("reports", "view_reports"),
+    ("reports", "send_reminders"),
+    ("reports", "view_remindermessage"),
+]
+ROLE_MANAGER = "Manager"
 
 ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     ROLE_LEARNER: [],
@@ -46,7 +54,9 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     + [("org", f"delete_{model}") for model in ("department", "position", "level", "cohort")]
     + MEDIA_VIEW
     + PATHS_MANAGE
-    + QUIZ_VIEW,
+    + QUIZ_VIEW
+    + REPORTS_MANAGE,
+    ROLE_MANAGER: [("wagtailadmin", "access_admin"), ("reports", "view_team_reports")],
     ROLE_ADMIN: [
         ("wagtailadmin", "access_admin"),
         # Everything on the organisation except deleting a person: people who leave are
@@ -68,6 +78,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         *PATHS_MANAGE,
         *QUIZ_MANAGE,
         *TRANSLATE,
+        *REPORTS_MANAGE,
     ],
 }
 
