@@ -78,6 +78,8 @@ class ReminderEntry(models.Model):
         on_delete=models.SET_NULL,
         related_name="entries",
     )
+    # Set when the reason went away before it was sent (the item was done meanwhile).
+    skipped_at = models.DateTimeField(_("dropped at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("reminder")
@@ -97,7 +99,7 @@ class ReminderEntry(models.Model):
             models.Index(
                 fields=["recipient"],
                 name="reports_entry_waiting",
-                condition=models.Q(message__isnull=True),
+                condition=models.Q(message__isnull=True, skipped_at__isnull=True),
             )
         ]
 

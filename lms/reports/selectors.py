@@ -498,6 +498,10 @@ class CourseRow:
     average_score: float | None
 
     @property
+    def not_done(self) -> int:
+        return self.people - self.done
+
+    @property
     def percent(self) -> int:
         return round(100 * self.done / self.people) if self.people else 0
 

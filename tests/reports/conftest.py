@@ -4,6 +4,7 @@ import pytest
 from freezegun import freeze_time
 
 from lms.org.models import Department
+from tests.courses.fixtures import course, course_index  # noqa: F401
 from tests.factories import DepartmentFactory, EmployeeFactory
 from tests.reports.factories import enrol, path_with_items
 
