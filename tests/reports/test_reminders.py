@@ -181,8 +181,11 @@ def test_the_learner_home_shows_the_notice(setup, client):
     with at("2026-11-08"):
         reminders_run()
     client.force_login(setup["learner"].user)
-    html = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    with at("2026-11-09"):
+        html = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "任务一" in html and "notices" in html
+    with at("2026-11-30"):  # two weeks on, an old reminder is no longer news
+        assert "notices" not in client.get("/").content.decode()
 
 
 def test_the_command_and_the_task(setup, capsys):
