@@ -344,28 +344,15 @@ def write_xlsx(
     title: str,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """A write-only workbook: rows go to disk as they come, memory stays flat."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
+    """A one-sheet workbook streamed row by row (see lms.reports.xlsx for why not openpyxl)."""
+    from lms.reports.xlsx import write_table
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31] or "Report")
-    sheet.append([str(h) for h in table.headers])
-    rows = 0
-    for row in _counting(table.rows(), progress):
-        cells: list[Any] = []
-        for value in row:
-            if isinstance(value, str) and value.startswith("="):
-                # openpyxl stores "=…" as a formula; a typed string cell stays text.
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.data_type = "s"
-                cells.append(cell)
-            else:
-                cells.append(value)
-        sheet.append(cells)
-        rows += 1
-    workbook.save(target)
-    return rows
+    return write_table(
+        target,
+        headers=[str(h) for h in table.headers],
+        rows=_counting(table.rows(), progress),
+        title=title,
+    )
 
 
 def _counting(

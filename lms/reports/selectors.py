@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db.models import (
@@ -225,13 +226,15 @@ def _funnel(items: QuerySet[EnrolmentItem]) -> list[FunnelStage]:
     rows = (
         items.values(stage=F("item__stage__name"))
         .annotate(
+            # Paths share stage names (入职前, 第一周 …) but not positions: a role path's
+            # first stage may be 第一个月. The earliest due day puts them in time order.
+            first_due=Min("item__due_days"),
             order=Min("item__stage__sort_order"),
             people=Count(person, distinct=True),
             open_people=Count(person, distinct=True, filter=_pending()),
         )
-        .order_by("order", "stage")
+        .order_by(F("first_due").asc(nulls_last=True), "order", "stage")
     )
-    # Paths share stage names (入职前, 第一周 …): one bar per name, in path order.
     return [
         FunnelStage(
             name=row["stage"] or "—",
@@ -242,10 +245,27 @@ def _funnel(items: QuerySet[EnrolmentItem]) -> list[FunnelStage]:
     ]
 
 
+class LocalDate(TruncDate):
+    """A timestamp's local date, computed by the database.
+
+    On SQLite Django's TruncDate calls a Python function for every row (a third of a
+    second per 30,000 items); SQLite's own date() with the zone's offset does the same
+    work in C. The offset is today's, so in a zone with daylight saving a completion
+    within an hour of midnight may land on the next day: fine for a trend chart, and
+    Asia/Shanghai has no daylight saving.
+    """
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        sql, params = compiler.compile(self.lhs)
+        offset = timezone.localtime().utcoffset() or dt.timedelta()
+        minutes = int(offset.total_seconds() // 60)
+        return f"date({sql}, %s)", [*params, f"{minutes:+d} minutes"]
+
+
 def _completed_over_time(items: QuerySet[EnrolmentItem]) -> list[tuple[dt.date, int]]:
     rows = (
         items.filter(status=EnrolmentItem.Status.COMPLETED, completed_at__isnull=False)
-        .annotate(day=TruncDate("completed_at", tzinfo=timezone.get_current_timezone()))
+        .annotate(day=LocalDate("completed_at", tzinfo=timezone.get_current_timezone()))
         .values("day")
         .annotate(n=Count("pk"))
         .order_by("day")
