@@ -24,7 +24,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext, pgettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 from wagtail.admin import messages
@@ -125,11 +125,11 @@ class ReportsMixin(WagtailAdminTemplateMixin):
             tab=self.tab,
             tabs=[
                 ("dashboard", _("Overview"), reverse("reports:dashboard")),
-                ("people", _("People"), reverse("reports:people")),
+                ("people", pgettext("reports", "People"), reverse("reports:people")),
                 ("courses", _("Courses"), reverse("reports:courses")),
             ],
             can_nudge=self.request.user.has_perm(SEND_REMINDERS),
-            export_kinds_people=[("people", _("People")), ("transcript", _("Transcripts"))],
+            export_kinds_people=[("people", _("People list")), ("transcript", _("Transcripts"))],
             export_kinds_person=[("transcript", _("Transcript"))],
         )
         return context
@@ -192,7 +192,7 @@ class DashboardView(ReportsMixin, TemplateView):
 class PeopleView(ReportsMixin, TemplateView):
     template_name = "reports/people.html"
     tab = "people"
-    page_title = gettext_lazy("People")
+    page_title = pgettext_lazy("reports", "People")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -261,7 +261,7 @@ class PersonView(ReportsMixin, TemplateView):
         return [
             _HOME,
             _DASHBOARD,
-            {"url": reverse("reports:people"), "label": _("People")},
+            {"url": reverse("reports:people"), "label": pgettext("reports", "People")},
             {"url": "", "label": self.employee.name},
         ]
 

@@ -80,32 +80,40 @@ def _seed_progress(report: SeedReport) -> None:
     )
     items = (
         EnrolmentItem.objects.filter(
-            status=EnrolmentItem.Status.PENDING,
             enrolment__status=Enrolment.Status.ACTIVE,
             enrolment__employee__status=Employee.Status.ACTIVE,
-            due_date__isnull=False,
         )
+        .exclude(status=EnrolmentItem.Status.REMOVED)
         .exclude(enrolment__employee__user__username=DEMO_LEARNER_USERNAME)
         .exclude(enrolment_id__in=started)
-        .select_related("enrolment__employee")
+        .select_related("enrolment__employee", "item")
+        .order_by("enrolment_id", "item__stage__sort_order", "item__sort_order", "pk")
     )
     changed = []
+    earlier_open: dict[int, bool] = {}
     for item in items:
         employee = item.enrolment.employee
         diligence = 0.55 + 0.45 * _share(employee.employee_no)
         roll = _share(employee.employee_no, item.title)
         due = item.due_date
-        assert due is not None
-        if due < today:
+        # What is locked behind an open item stays open, as on the learner's path map.
+        locked = bool(item.item and item.item.requires_earlier) and earlier_open.get(
+            item.enrolment_id, False
+        )
+        if due is None or locked:
+            done = False
+        elif due < today:
             done = roll < diligence
         else:
             done = due - today <= dt.timedelta(days=10) and roll < diligence * 0.3
         if not done:
+            earlier_open[item.enrolment_id] = True
             counts.unchanged += 1
             continue
         early = int(_share(item.title, employee.employee_no) * 5)
         day = min(
-            max(due - dt.timedelta(days=early), employee.start_date - dt.timedelta(days=10)), today
+            max(due - dt.timedelta(days=early), employee.start_date - dt.timedelta(days=10)),
+            today,
         )
         item.status = EnrolmentItem.Status.COMPLETED
         item.progress = 100
