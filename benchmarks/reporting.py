@@ -284,6 +284,8 @@ def main() -> None:
             targets.append(("PostgreSQL", {"DATABASE_URL": pg_url}))
         items = args.people * len(STAGES) * ITEMS_PER_STAGE
         print(f"{args.people} learners x {len(STAGES) * ITEMS_PER_STAGE} path items = {items} rows")
+        # The machine is shared: the load says how much of its 2 cores this run had.
+        print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
         for label, env in targets:
             child_env = {
                 **os.environ,
@@ -304,7 +306,8 @@ def main() -> None:
                 print(f"\n{label}: failed\n{output.stderr[-3000:]}")
                 continue
             r = json.loads(output.stdout.strip().splitlines()[-1])
-            print(f"\n{label} (built in {r['build_s']:.0f} s)")
+            load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+            print(f"\n{label} (built in {r['build_s']:.0f} s; load average now {load})")
             print(
                 f"  overview              {r['overview_s']:6.3f} s (first run {r['overview_cold_s']:.3f} s)"
                 f"  {r['overview_people']} people, {r['overview_percent']}% complete"

@@ -68,22 +68,52 @@ def _text(value: str) -> str:
     return f'<c t="inlineStr"><is><t xml:space="preserve">{escape(value)}</t></is></c>'
 
 
+def _number(value: float) -> str:
+    return f"<c><v>{value}</v></c>"
+
+
+def _boolean(value: bool) -> str:
+    return f'<c t="b"><v>{int(value)}</v></c>'
+
+
+def _moment(value: dt.datetime) -> str:
+    if value.tzinfo is not None:
+        raise ValueError("convert times to the reader's local time before writing them")
+    delta = value - _EPOCH
+    return f'<c s="2"><v>{delta.days + delta.seconds / 86400!r}</v></c>'
+
+
+def _day(value: dt.date) -> str:
+    return f'<c s="1"><v>{(value - _EPOCH.date()).days}</v></c>'
+
+
+def _empty(value: None) -> str:
+    return "<c/>"
+
+
+# By exact type: a dict lookup per cell instead of a chain of isinstance checks (the
+# writer's hot loop runs millions of times for a big transcript).
+_WRITERS: dict[type, Any] = {
+    str: _text,
+    int: _number,
+    float: _number,
+    bool: _boolean,
+    dt.datetime: _moment,
+    dt.date: _day,
+    type(None): _empty,
+}
+
+
 def _cell(value: Any) -> str:
-    if value is None:
-        return "<c/>"
-    if isinstance(value, str):
-        return _text(value)
-    if isinstance(value, bool):
-        return f'<c t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, (int, float)):
-        return f"<c><v>{value}</v></c>"
+    writer = _WRITERS.get(type(value))
+    if writer is not None:
+        return writer(value)
     if isinstance(value, dt.datetime):
-        if value.tzinfo is not None:
-            raise ValueError("convert times to the reader's local time before writing them")
-        delta = value - _EPOCH
-        return f'<c s="2"><v>{delta.days + delta.seconds / 86400!r}</v></c>'
+        return _moment(value)
     if isinstance(value, dt.date):
-        return f'<c s="1"><v>{(value - _EPOCH.date()).days}</v></c>'
+        return _day(value)
+    if isinstance(value, (int, float)):
+        return _number(value)
     return _text(str(value))
 
 
