@@ -314,7 +314,17 @@ def main() -> None:
         return
     print(f"{CONCURRENCY} concurrent clients, gunicorn 2 workers, {os.cpu_count()} CPU cores")
     with tempfile.TemporaryDirectory(prefix="onramp-bench-api-") as tmp:
-        base = {**os.environ, "ONRAMP_DATA_DIR": tmp, "DEBUG": "1", "LOG_LEVEL": "WARNING"}
+        # Production settings (DEBUG=0: no query log, no debug wrappers), over plain HTTP
+        # on loopback, so without the HTTPS redirect.
+        base = {
+            **os.environ,
+            "ONRAMP_DATA_DIR": tmp,
+            "DEBUG": "0",
+            "SECRET_KEY": "benchmark-only-" + uuid.uuid4().hex * 2,
+            "ALLOWED_HOSTS": "localhost,127.0.0.1",
+            "SECURE_SSL_REDIRECT": "0",
+            "LOG_LEVEL": "WARNING",
+        }
         base.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         run(
             "SQLite",
