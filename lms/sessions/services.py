@@ -319,10 +319,13 @@ def session_check_in(
     if part is None or session.status != InPersonSession.Status.SCHEDULED:
         raise SessionRefused("not_now", _("Check-in is open only during the session."))
     signup = SignUp.objects.filter(session=session, user=user).first()
+    # Someone marked absent or excused who turns up after all may still check in; a
+    # sign-up awaiting approval or on the waitlist has no seat to check in to.
     if signup is None or signup.status not in (
         SignUp.Status.CONFIRMED,
-        SignUp.Status.ATTENDED,
-        SignUp.Status.LATE,
+        SignUp.Status.ABSENT,
+        SignUp.Status.EXCUSED,
+        *SignUp.PRESENT,
     ):
         raise SessionRefused(
             "not_signed_up", _("You are not signed up for this session. Please see the trainer.")
