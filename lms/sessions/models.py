@@ -232,6 +232,11 @@ class InPersonSession(ClusterableModel):
         return max(part.ends_at for part in parts) if parts else None
 
     @property
+    def seats_label(self) -> str:
+        """ "taken / capacity" for listings annotated by sessions_with_seats()."""
+        return f"{getattr(self, 'seats_taken', '?')} / {self.capacity}"
+
+    @property
     def location_text(self) -> str:
         return " · ".join(p for p in (self.room, self.address) if p)
 
