@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "lms.learner",
     "lms.reports",
     "lms.progress",
+    "lms.sessions",
+    "lms.surveys",
     "courses",
     "media",
     # Wagtail

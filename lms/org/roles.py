@@ -33,6 +33,25 @@ PATHS_MANAGE = [
 ]
 PATHS_VIEW = [("paths", "view_learningpath"), ("paths", "view_enrolment")]
 
+# In-person sessions and surveys (lms/sessions, lms/surveys): trainers schedule and write
+# them, HR follows them (briefs and attendance of every session); trainers read the brief
+# and take attendance of their own sessions (checked per session, not by permission).
+SESSIONS_MANAGE = [
+    (app, f"{action}_{model}")
+    for app, model in (("training_sessions", "inpersonsession"), ("surveys", "survey"))
+    for action in ("add", "change", "view", "delete")
+] + [("training_sessions", "view_signup"), ("surveys", "view_surveyresponse")]
+SESSIONS_FOLLOW = [
+    ("training_sessions", "view_inpersonsession"),
+    ("training_sessions", "change_inpersonsession"),
+    ("training_sessions", "view_signup"),
+    ("training_sessions", "change_signup"),
+    ("training_sessions", "view_brief"),
+    ("training_sessions", "take_attendance"),
+    ("surveys", "view_survey"),
+    ("surveys", "view_surveyresponse"),
+]
+
 ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     ROLE_LEARNER: [],
     ROLE_TRAINER: [("wagtailadmin", "access_admin")]
@@ -40,13 +59,15 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     + MEDIA_MANAGE
     + PATHS_VIEW
     + QUIZ_MANAGE
-    + TRANSLATE,
+    + TRANSLATE
+    + SESSIONS_MANAGE,
     ROLE_HR: [("wagtailadmin", "access_admin"), ("org", "import_roster")]
     + [("org", f"{action}_{model}") for model in ORG_MODELS for action in ("add", "change", "view")]
     + [("org", f"delete_{model}") for model in ("department", "position", "level", "cohort")]
     + MEDIA_VIEW
     + PATHS_MANAGE
-    + QUIZ_VIEW,
+    + QUIZ_VIEW
+    + SESSIONS_FOLLOW,
     ROLE_ADMIN: [
         ("wagtailadmin", "access_admin"),
         # Everything on the organisation except deleting a person: people who leave are
@@ -68,6 +89,8 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         *PATHS_MANAGE,
         *QUIZ_MANAGE,
         *TRANSLATE,
+        ("training_sessions", "*"),
+        ("surveys", "*"),
     ],
 }
 

@@ -389,3 +389,24 @@ def checklist_items_tick(*, user: object, item_ids: list[int]) -> set[int]:
     enrolments_mark_changed(enrolment_ids=[item.enrolment_id for item in items])
     _enrolments_roll_up({item.enrolment_id for item in items})
     return {item.pk for item in items}
+
+
+@transaction.atomic
+def path_items_complete(*, user: object, item_ids: Iterable[int]) -> int:
+    """Complete this person's pending items of these path items (an attended session, a
+    submitted survey). Never undone; returns how many items were completed."""
+    items = list(
+        EnrolmentItem.objects.select_for_update().filter(
+            enrolment__employee__user=user,
+            item_id__in=list(item_ids),
+            status=EnrolmentItem.Status.PENDING,
+        )
+    )
+    now = timezone.now()
+    for item in items:
+        item.status = EnrolmentItem.Status.COMPLETED
+        item.completed_at = now
+        item.progress = 100
+    EnrolmentItem.objects.bulk_update(items, ["status", "completed_at", "progress"])
+    _enrolments_roll_up({item.enrolment_id for item in items})
+    return len(items)
