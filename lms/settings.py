@@ -305,6 +305,20 @@ VIDEO_SIGNED_URL_SECONDS = env.int("VIDEO_SIGNED_URL_SECONDS", default=300)
 VIDEO_UPLOAD_CHUNK_BYTES = env.int("VIDEO_UPLOAD_CHUNK_BYTES", default=8 * 1024**2)
 VIDEO_UPLOAD_SESSION_HOURS = env.int("VIDEO_UPLOAD_SESSION_HOURS", default=24)
 
+# Reports and reminders (lms/reports): "due soon" is this many days before the due date;
+# an overdue item is reminded every N days at most M times, then escalated to the
+# manager; nothing is sent in the quiet hours (local time, may span midnight).
+REPORTS_DUE_SOON_DAYS = env.int("REPORTS_DUE_SOON_DAYS", default=3)
+REMINDERS_OVERDUE_EVERY_DAYS = env.int("REMINDERS_OVERDUE_EVERY_DAYS", default=3)
+REMINDERS_OVERDUE_MAX = env.int("REMINDERS_OVERDUE_MAX", default=3)
+REMINDERS_ESCALATE_AFTER_DAYS = env.int("REMINDERS_ESCALATE_AFTER_DAYS", default=7)
+REMINDERS_QUIET_HOURS = env.str("REMINDERS_QUIET_HOURS", default="21:00-08:00")
+REPORTS_INLINE_EXPORT_ROWS = env.int("REPORTS_INLINE_EXPORT_ROWS", default=2000)
+# Tasks the worker enqueues periodically: (dotted task path, seconds between runs).
+ONRAMP_PERIODIC_TASKS = [
+    ("lms.reports.tasks.reminders_send", env.int("REMINDERS_INTERVAL_SECONDS", default=3600)),
+]
+
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="onramp@localhost")
 

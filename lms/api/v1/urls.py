@@ -2,7 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
-from lms.api.v1 import auth, courses, me, progress, quizzes
+from lms.api.v1 import auth, courses, hr, me, notices, progress, quizzes
 
 app_name = "api-v1"
 
@@ -22,4 +22,9 @@ urlpatterns = [
         name="quiz-attempts",
     ),
     path("progress/events/", progress.ProgressEventsApi.as_view(), name="progress-events"),
+    # HR tracking (lms/reports): HRIS sync and the learner's reminders
+    path("hr/employees/", hr.EmployeesUpsertApi.as_view(), name="hr-employees"),
+    path("hr/completions/", hr.CompletionsApi.as_view(), name="hr-completions"),
+    path("me/notices/", notices.MyNoticesApi.as_view(), name="me-notices"),
+    path("me/notices/read/", notices.MyNoticesReadApi.as_view(), name="me-notices-read"),
 ]
