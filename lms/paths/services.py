@@ -408,5 +408,6 @@ def path_items_complete(*, user: object, item_ids: Iterable[int]) -> int:
         item.completed_at = now
         item.progress = 100
     EnrolmentItem.objects.bulk_update(items, ["status", "completed_at", "progress"])
+    enrolments_mark_changed(enrolment_ids=[item.enrolment_id for item in items])
     _enrolments_roll_up({item.enrolment_id for item in items})
     return len(items)
