@@ -184,6 +184,7 @@ export async function mountPlayer(slot: HTMLElement): Promise<HTMLVideoElement |
       saveLocal();
     }
   });
+  video.addEventListener("playing", () => tracker.began(video.currentTime));
   video.addEventListener("seeking", () => {
     tracker.interrupt();
     if (noSkip && video.currentTime > tracker.furthest + 1) {

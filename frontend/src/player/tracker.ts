@@ -20,6 +20,13 @@ export class WatchTracker {
     this.furthest = furthest;
   }
 
+  /** Playback (re)started at this time: the range begins here, not at the next tick. */
+  began(time: number): void {
+    this.interrupt();
+    this.start = time;
+    this.last = time;
+  }
+
   /** A timeupdate while the video is playing. */
   played(time: number): void {
     if (this.start === null) {

@@ -146,15 +146,17 @@ function csrfToken(): string {
 
 let flushing: Promise<void> | null = null;
 let retryTimer: number | undefined;
-let retryDelay = 2_000;
+const FIRST_RETRY_MS = 2_000;
+const OFFLINE_POLL_MS = 5_000;
+let retryDelay = FIRST_RETRY_MS;
 
-function scheduleRetry(): void {
+function scheduleRetry(fixedDelay?: number): void {
   if (retryTimer !== undefined) return;
   retryTimer = window.setTimeout(() => {
     retryTimer = undefined;
     void flush();
-  }, retryDelay);
-  retryDelay = Math.min(retryDelay * 2, MAX_RETRY_MS);
+  }, fixedDelay ?? retryDelay);
+  if (fixedDelay === undefined) retryDelay = Math.min(retryDelay * 2, MAX_RETRY_MS);
 }
 
 async function sendOnce(config: Config): Promise<"empty" | "sent" | "failed"> {
@@ -194,24 +196,29 @@ export function flush(): Promise<void> {
   if (flushing) return flushing;
   const config = readConfig();
   if (!config) return Promise.resolve();
-  flushing = (async () => {
-    try {
-      for (;;) {
-        if (!navigator.onLine) return;
-        const result = await sendOnce(config);
-        if (result === "empty") {
-          retryDelay = 2_000;
-          return;
-        }
-        if (result === "failed") {
-          scheduleRetry();
-          return;
-        }
+  const run = async () => {
+    for (;;) {
+      if (!navigator.onLine) {
+        // Some phones' web views never fire "online": look again now and then.
+        scheduleRetry(OFFLINE_POLL_MS);
+        return;
       }
-    } finally {
-      flushing = null;
+      const result = await sendOnce(config);
+      if (result === "empty") {
+        retryDelay = FIRST_RETRY_MS;
+        return;
+      }
+      if (result === "failed") {
+        scheduleRetry();
+        return;
+      }
     }
-  })();
+  };
+  // Cleared in .finally (always asynchronous), never inside run(): a run that ends
+  // before its first await would otherwise clear it before it is even set.
+  flushing = run().finally(() => {
+    flushing = null;
+  });
   return flushing;
 }
 
@@ -252,7 +259,9 @@ export function sendOnExit(events: ProgressEventBody[]): void {
 export function startOutbox(): void {
   if (!readConfig()) return;
   window.addEventListener("online", () => {
-    retryDelay = 2_000;
+    retryDelay = FIRST_RETRY_MS;
+    if (retryTimer !== undefined) window.clearTimeout(retryTimer);
+    retryTimer = undefined;
     void flush();
   });
   void flush();

@@ -38,9 +38,9 @@ export function stepQuiz(form: HTMLFormElement): void {
     next.hidden = last;
     submit.hidden = !last;
     warning.textContent = "";
-    counter.textContent = (d.msgCounter || "%(n)s / %(total)s")
-      .replace("%(n)s", String(index + 1))
-      .replace("%(total)s", String(questions.length));
+    counter.textContent = (d.msgCounter || "{n} / {total}")
+      .replace("{n}", String(index + 1))
+      .replace("{total}", String(questions.length));
     if (focus) questions[index].querySelector<HTMLInputElement>("input")?.focus();
   };
   next.addEventListener("click", () => {
