@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from courses.models import LessonPage
+from lms.learner.outline import course_outline_for
 from lms.progress.models import VideoWatch
 from lms.progress.pages import canonical_page
 
@@ -63,8 +64,6 @@ class NextInPath:
 
 def lesson_statuses_for(*, user: Any, course: Any) -> tuple[dict[int, LessonStatus], Any]:
     """Per lesson id, where the learner stands; and the course's completion."""
-    from lms.api.v1.selectors import course_outline_for
-
     outline = course_outline_for(user=user, course=course)
     statuses: dict[int, LessonStatus] = {}
     for entry in outline.lessons:
