@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "lms.learner",
     "lms.reports",
     "lms.progress",
+    "lms.sessions",
+    "lms.surveys",
     "courses",
     "media",
     # Wagtail
@@ -81,6 +83,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "lms.ops.middleware.TextCompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -134,10 +137,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
-else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Keep connections between requests: opening one costs more than a whole path-map read
+# (for SQLite, the WAL and busy-timeout setup runs on every connect).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Only derived, versioned data is cached (e.g. path maps keyed by their version), so a
+# per-process memory cache is correct; CACHE_URL=redis://… shares it between servers.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://onramp?MAX_ENTRIES=20000")}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

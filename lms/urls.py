@@ -27,6 +27,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("media/", include("media.urls")),
     path("learn/", include("lms.learner.course_urls")),
+    path("sessions/", include("lms.sessions.urls")),
     path("api/v1/videos/", include("media.api_urls")),
     path("api/v1/", include("lms.api.v1.urls")),
     path("", learner_views.home, name="home"),

@@ -41,6 +41,25 @@ REPORTS_MANAGE = [
 ]
 ROLE_MANAGER = "Manager"
 
+# In-person sessions and surveys (lms/sessions, lms/surveys): trainers schedule and write
+# them, HR follows them (briefs and attendance of every session); trainers read the brief
+# and take attendance of their own sessions (checked per session, not by permission).
+SESSIONS_MANAGE = [
+    (app, f"{action}_{model}")
+    for app, model in (("training_sessions", "inpersonsession"), ("surveys", "survey"))
+    for action in ("add", "change", "view", "delete")
+] + [("training_sessions", "view_signup"), ("surveys", "view_surveyresponse")]
+SESSIONS_FOLLOW = [
+    ("training_sessions", "view_inpersonsession"),
+    ("training_sessions", "change_inpersonsession"),
+    ("training_sessions", "view_signup"),
+    ("training_sessions", "change_signup"),
+    ("training_sessions", "view_brief"),
+    ("training_sessions", "take_attendance"),
+    ("surveys", "view_survey"),
+    ("surveys", "view_surveyresponse"),
+]
+
 ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     ROLE_LEARNER: [],
     ROLE_TRAINER: [("wagtailadmin", "access_admin")]
@@ -48,13 +67,15 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     + MEDIA_MANAGE
     + PATHS_VIEW
     + QUIZ_MANAGE
-    + TRANSLATE,
+    + TRANSLATE
+    + SESSIONS_MANAGE,
     ROLE_HR: [("wagtailadmin", "access_admin"), ("org", "import_roster")]
     + [("org", f"{action}_{model}") for model in ORG_MODELS for action in ("add", "change", "view")]
     + [("org", f"delete_{model}") for model in ("department", "position", "level", "cohort")]
     + MEDIA_VIEW
     + PATHS_MANAGE
     + QUIZ_VIEW
+    + SESSIONS_FOLLOW
     + REPORTS_MANAGE,
     ROLE_MANAGER: [("wagtailadmin", "access_admin"), ("reports", "view_team_reports")],
     ROLE_ADMIN: [
@@ -78,6 +99,8 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         *PATHS_MANAGE,
         *QUIZ_MANAGE,
         *TRANSLATE,
+        ("training_sessions", "*"),
+        ("surveys", "*"),
         *REPORTS_MANAGE,
     ],
 }

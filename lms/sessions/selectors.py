@@ -1,0 +1,119 @@
+"""Reads of in-person sessions: who may sign up, seats left, who is ready."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from lms.org.selectors import employee_for_user
+from lms.paths.models import Enrolment, PathItem
+from lms.sessions.models import InPersonSession, SessionPart, SignUp
+
+
+def sessions_with_seats() -> QuerySet[InPersonSession]:
+    """Sessions with their times and taken seats, parts prefetched (no per-row queries)."""
+    return (
+        InPersonSession.objects.with_times()
+        .annotate(seats_taken=Count("signups", filter=Q(signups__status__in=SignUp.SEATED)))
+        .prefetch_related(Prefetch("parts", queryset=SessionPart.objects.order_by("starts_at")))
+        .select_related("survey")
+    )
+
+
+def user_is_in_audience(*, session: InPersonSession, user: AbstractBaseUser) -> bool:
+    employee = employee_for_user(user)
+    if employee is None or not employee.is_active:
+        return False
+    path_ids = {p.pk for p in session.audience_paths.all()}
+    cohort_ids = {c.pk for c in session.audience_cohorts.all()}
+    if not path_ids and not cohort_ids:
+        return True
+    if employee.cohort_id in cohort_ids:
+        return True
+    return (
+        bool(path_ids)
+        and Enrolment.objects.current().filter(employee=employee, path_id__in=path_ids).exists()
+    )
+
+
+def sessions_open_to(*, user: AbstractBaseUser) -> QuerySet[InPersonSession]:
+    """Scheduled sessions not yet over that this person's cohort or paths may join."""
+    employee = employee_for_user(user)
+    if employee is None or not employee.is_active:
+        return InPersonSession.objects.none()
+    now = timezone.now()
+    path_ids = list(
+        Enrolment.objects.current().filter(employee=employee).values_list("path_id", flat=True)
+    )
+    open_to_all = Q(audience_paths__isnull=True, audience_cohorts__isnull=True)
+    audience = open_to_all | Q(audience_paths__in=path_ids)
+    if employee.cohort_id:
+        audience |= Q(audience_cohorts=employee.cohort_id)
+    ids = InPersonSession.objects.scheduled().filter(audience).values("pk").distinct()
+    signed_up = SignUp.objects.filter(user=user).values("session_id")
+    return (
+        sessions_with_seats()
+        .filter(Q(pk__in=ids) | Q(pk__in=signed_up))
+        .filter(last_end__gt=now)
+        .order_by("first_start", "pk")
+    )
+
+
+def signups_by_session(*, user: AbstractBaseUser, session_ids: list[int]) -> dict[int, SignUp]:
+    return {s.session_id: s for s in SignUp.objects.filter(user=user, session_id__in=session_ids)}
+
+
+def seats_left(session: InPersonSession) -> int:
+    taken = getattr(session, "seats_taken", None)
+    if taken is None:
+        taken = session.signups.filter(status__in=SignUp.SEATED).count()
+    return max(session.capacity - taken, 0)
+
+
+def session_signup_closes_at(session: InPersonSession) -> dt.datetime | None:
+    return session.signup_closes_at or session.starts_at
+
+
+def session_survey_deadline(session: InPersonSession) -> dt.datetime | None:
+    return session.survey_deadline or session.starts_at
+
+
+def user_may_read_brief(*, session: InPersonSession, user: AbstractBaseUser) -> bool:
+    """The session's own trainers, and HR/admin (view_brief); never learners."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.has_perm("training_sessions.view_brief"):
+        return True
+    return session.trainers.filter(pk=user.pk).exists()
+
+
+def user_may_take_attendance(*, session: InPersonSession, user: AbstractBaseUser) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.has_perm("training_sessions.take_attendance"):
+        return True
+    return session.trainers.filter(pk=user.pk).exists()
+
+
+def session_path_item_ids(session: InPersonSession) -> set[int]:
+    """Path items attending completes: the linked ones and session items of its course."""
+    ids = {item.pk for item in session.path_items.all()}
+    if session.course_id:
+        ids |= set(
+            PathItem.objects.filter(
+                kind=PathItem.Kind.SESSION, course_id=session.course_id
+            ).values_list("pk", flat=True)
+        )
+    return ids
+
+
+def sessions_for_path_item(*, item: PathItem) -> QuerySet[InPersonSession]:
+    """Sessions that fulfil a path item of kind session (linked, or of the item's course)."""
+    query = Q(path_items=item)
+    if item.course_id:
+        query |= Q(course_id=item.course_id)
+    ids = InPersonSession.objects.filter(query).values("pk")
+    return sessions_with_seats().filter(pk__in=ids).order_by("first_start", "pk")

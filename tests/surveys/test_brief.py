@@ -1,0 +1,218 @@
+"""The brief's numbers, checked exactly on known answers; who may read it; anonymity; CSV."""
+
+import csv
+import io
+from types import SimpleNamespace
+
+import pytest
+
+from lms.surveys.brief import session_brief, topic_demand, weak_spots
+from tests.factories import EmployeeFactory
+from tests.surveys.brief_setup import known_brief
+
+pytestmark = pytest.mark.django_db
+
+
+def test_topic_demand_is_rank_weighted(course):
+    known = known_brief(course)
+    brief = session_brief(session=known.session)
+    assert (brief.expected, brief.respondents, brief.response_rate) == (4, 3, 75.0)
+    demand = [(d.label, d.points, d.count, d.percent) for d in brief.top_demand]
+    assert demand == [
+        ("贷前、贷中、贷后", 5, 3, 100.0),
+        ("从案例中学习", 2, 1, 33.3),
+        ("风险控制部的职责", 1, 1, 33.3),
+    ]
+
+
+def test_lowest_confidence_first(course):
+    brief = session_brief(session=known_brief(course).session)
+    assert [(c.label, c.average, c.ratings) for c in brief.lowest_confidence] == [
+        ("风险控制部的职责", 2.0, 3),
+        ("贷前、贷中、贷后", 4.0, 3),
+        ("从案例中学习", 4.67, 3),
+    ]
+
+
+def test_choices_and_texts_grouped_by_topic(course):
+    known = known_brief(course)
+    brief = session_brief(session=known.session)
+    single = next(s for s in brief.questions if s.question.pk == known.single.pk)
+    assert [(o.label, o.count, o.percent) for o in single.options] == [
+        ("有", 2, 66.7),
+        ("没有", 1, 33.3),
+    ]
+    texts = next(s for s in brief.questions if s.question.pk == known.text.pk)
+    assert [(g.label, [a.text for a in g.answers]) for g in texts.texts] == [
+        ("贷前、贷中、贷后", ["贷前、贷中、贷后 的区别不清楚"]),
+        ("Other", ['=HYPERLINK("x") 希望多讲案例']),
+    ]
+    assert all(a.respondent for g in texts.texts for a in g.answers)
+
+
+def test_pure_demand_ignores_picks_beyond_the_limit():
+    rows = topic_demand(max_choices=1, rankings=[["t1", "t2"]], topics=[("t1", "A"), ("t2", "B")])
+    assert [(r.key, r.points, r.count) for r in rows] == [("t1", 1, 1), ("t2", 0, 0)]
+
+
+def test_weak_spots_count_each_learners_latest_answer():
+    def attempt(user, *results):
+        return SimpleNamespace(
+            user_id=user,
+            lesson_title="贷前审核",
+            quiz_title="风控测验",
+            results=[{"id": q, "text": f"题{q}", "is_correct": ok} for q, ok in results],
+        )
+
+    attempts = [
+        attempt(1, ("q1", False), ("q2", True)),
+        attempt(1, ("q1", True), ("q2", True)),
+        attempt(2, ("q1", False), ("q2", False)),
+        attempt(3, ("q1", False)),
+    ]
+    assert [(w.question, w.answered, w.missed, w.share) for w in weak_spots(attempts=attempts)] == [
+        ("题q1", 3, 2, 66.7),
+        ("题q2", 2, 1, 50.0),
+    ]
+
+
+def test_weak_spots_from_real_attempts_of_people_coming(course, quiz):
+    import uuid
+
+    from lms.progress.models import QuizAttempt
+
+    known = known_brief(course)
+    known.session.prerequisite_courses.set([course])
+    known.session.save()
+    outsider = EmployeeFactory().user
+    for number, user in enumerate([*known.people[:2], outsider]):
+        QuizAttempt.objects.create(
+            user=user,
+            quiz=quiz,
+            quiz_key=uuid.uuid4(),
+            course=course,
+            number=1,
+            quiz_title="风控测验",
+            lesson_title="贷前审核",
+            results=[{"id": "q1", "text": "征信报告看什么", "is_correct": number == 0}],
+            correct_count=0,
+            question_count=1,
+            score=0,
+            pass_mark=80,
+            passed=False,
+            attempt_limit=3,
+        )
+    spots = session_brief(session=known.session).weak_spots
+    assert [(w.question, w.topic, w.answered, w.missed, w.share) for w in spots] == [
+        ("征信报告看什么", "贷前审核", 2, 1, 50.0)
+    ]
+
+
+def assert_refused(response):
+    """Wagtail turns PermissionDenied into a redirect to the dashboard with a message."""
+    assert response.status_code in (302, 403)
+    if response.status_code == 302:
+        assert response["Location"] == "/admin/"
+
+
+def brief_url(known):
+    return f"/admin/sessions/{known.session.pk}/brief/"
+
+
+def test_brief_page_per_role(client, course, trainer, hr):
+    known = known_brief(course, trainers=[trainer])
+    url = brief_url(known)
+    assert client.get(url).status_code == 302  # anonymous → sign in
+    client.force_login(known.people[0])  # a learner coming to the session
+    response = client.get(url)
+    assert (
+        response.status_code in (302, 403) and "贷前、贷中、贷后" not in response.content.decode()
+    )
+    client.force_login(EmployeeFactory(roles=["Trainer"]).user)  # another session's trainer
+    assert_refused(client.get(url))
+    for user in (trainer, hr, EmployeeFactory(roles=["Admin"]).user):
+        client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert "<svg" in body and "75.0%" in body
+    for suffix in ("brief.csv",):
+        client.force_login(EmployeeFactory(roles=["Trainer"]).user)
+        assert_refused(client.get(f"/admin/sessions/{known.session.pk}/{suffix}"))
+
+
+def test_names_show_unless_anonymous(client, course, hr):
+    client.force_login(hr)
+    named = known_brief(course)
+    name = named.people[0].employee.name
+    assert name in client.get(brief_url(named)).content.decode()
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(f"/admin/sessions/{named.session.pk}/brief.csv").content.decode(
+                    "utf-8-sig"
+                )
+            )
+        )
+    )
+    assert name in rows[1][0]
+
+
+def test_anonymous_survey_hides_names_in_answers_and_csv(client, course, hr):
+    client.force_login(hr)
+    known = known_brief(course, anonymous=True)
+    body = client.get(brief_url(known)).content.decode()
+    # Readiness still lists the one person who has not answered; answers carry no names.
+    answered = [p.employee.name for p in known.people[:3]]
+    texts = body.split("还有什么问题")[1].split("Readiness")[0] if "Readiness" in body else body
+    assert not any(name in texts for name in answered)
+    response = client.get(f"/admin/sessions/{known.session.pk}/brief.csv")
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert len(rows) == 4
+    assert not any(name in ",".join(row) for row in rows for name in answered)
+    assert not any(p.employee.employee_no in ",".join(row) for row in rows for p in known.people)
+
+
+def test_csv_cells_cannot_run_formulas(client, course, hr):
+    client.force_login(hr)
+    known = known_brief(course)
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(f"/admin/sessions/{known.session.pk}/brief.csv").content.decode(
+                    "utf-8-sig"
+                )
+            )
+        )
+    )
+    cells = [cell for row in rows for cell in row]
+    assert '\'=HYPERLINK("x") 希望多讲案例' in cells
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
+    ranked = rows[0].index("想重点讲解的主题")
+    assert rows[1][ranked] == "1. 贷前、贷中、贷后; 2. 风险控制部的职责"
+
+
+def test_remind_sends_to_the_not_ready(
+    client, course, hr, mailbox, django_capture_on_commit_callbacks
+):
+    known = known_brief(course)
+    client.force_login(hr)
+    waiting = known.people[3]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/admin/sessions/{known.session.pk}/brief/remind/",
+            {"user": [str(waiting.pk), "x", "99999999"]},
+        )
+    assert response.status_code == 302
+    assert [m.to for m in mailbox] == [[waiting.email]]
+    assert client.post(f"/admin/sessions/{known.session.pk}/brief/remind/", {}).status_code == 302
+
+
+def test_brief_queries_do_not_grow_per_respondent(
+    client, course, hr, django_assert_max_num_queries
+):
+    known = known_brief(course)
+    client.force_login(hr)
+    with django_assert_max_num_queries(60):
+        assert client.get(brief_url(known)).status_code == 200
