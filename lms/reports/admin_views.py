@@ -127,6 +127,7 @@ class ReportsMixin(WagtailAdminTemplateMixin):
                 ("dashboard", _("Overview"), reverse("reports:dashboard")),
                 ("people", pgettext("reports", "People"), reverse("reports:people")),
                 ("courses", _("Courses"), reverse("reports:courses")),
+                ("sessions", _("In-person sessions"), reverse("reports:sessions")),
             ],
             can_nudge=self.request.user.has_perm(SEND_REMINDERS),
             export_kinds_people=[("people", _("People list")), ("transcript", _("Transcripts"))],
@@ -517,3 +518,59 @@ class NudgeView(ReportsMixin, View):
                 ),
             )
         return redirect(f"{reverse('reports:people')}?{request.GET.urlencode()}")
+
+
+# --- in-person sessions --------------------------------------------------------------
+
+
+class SessionsView(ReportsMixin, TemplateView):
+    """Each in-person session with attendance, survey answers and feedback of the people in view."""
+
+    template_name = "reports/sessions.html"
+    tab = "sessions"
+    page_title = gettext_lazy("In-person sessions")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from lms.reports.sessions import report_sessions
+
+        context = super().get_context_data(**kwargs)
+        context["paged"] = paginate(self.request, report_sessions(scope=self.scope))
+        return context
+
+
+class SessionView(ReportsMixin, TemplateView):
+    template_name = "reports/session.html"
+    tab = "sessions"
+
+    @cached_property
+    def session(self) -> Any:
+        from lms.sessions.models import InPersonSession
+
+        session = get_object_or_404(InPersonSession, pk=self.kwargs["pk"])
+        if not self.people.exists():
+            raise Http404  # nobody of the viewer's people signed up: nothing to show
+        return session
+
+    @cached_property
+    def people(self) -> Any:
+        from lms.reports.sessions import report_session_people
+        from lms.sessions.models import InPersonSession
+
+        session = get_object_or_404(InPersonSession, pk=self.kwargs["pk"])
+        return report_session_people(scope=self.scope, session=session)
+
+    def get_page_title(self) -> str:
+        return self.session.title
+
+    def get_breadcrumbs_items(self) -> list[dict[str, Any]]:
+        return [
+            _HOME,
+            _DASHBOARD,
+            {"url": reverse("reports:sessions"), "label": _("In-person sessions")},
+            {"url": "", "label": self.session.title},
+        ]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(session=self.session, paged=paginate(self.request, self.people))
+        return context
