@@ -197,7 +197,7 @@ def test_survey_put_bad_input_is_400(client, surveyed, payload):
 
 
 def test_survey_put_field_errors_name_the_question(client, surveyed):
-    session, user, answers, (ranked, confidence, _t), keys = surveyed
+    session, user, answers, (_ranked, confidence, _t), keys = surveyed
     bad = answers | {str(confidence.pk): {keys[0]: 9}}
     response = api(client, user).put(
         f"/api/v1/sessions/{session.pk}/survey/", {"answers": bad}, content_type="application/json"
@@ -219,7 +219,7 @@ def test_survey_after_deadline_is_409(client, surveyed):
 
 
 def test_brief_per_role(client, surveyed, trainer, hr):
-    session, user, answers, *_ = surveyed
+    session, user, _answers, *_ = surveyed
     session.trainers.set([trainer])
     session.save()
     url = f"/api/v1/sessions/{session.pk}/brief/"
