@@ -75,6 +75,33 @@ def send_seat_offer(signup_id: int) -> bool:
 
 
 @task()
+def send_approval_request(signup_id: int) -> bool:
+    """Ask the learner's manager to approve a sign-up (its seat is held meanwhile)."""
+    signup = (
+        SignUp.objects.select_related("session", "user__employee__manager__user")
+        .filter(pk=signup_id)
+        .first()
+    )
+    employee = getattr(signup.user, "employee", None) if signup else None
+    manager = employee.manager.user if employee and employee.manager else None
+    if signup is None or manager is None or not manager.email:
+        return False
+    with translation.override(_language_of(manager)):
+        subject = _("Please approve: %(name)s for %(title)s") % {
+            "name": employee.name,
+            "title": signup.session.title,
+        }
+        body = _("%(name)s signed up for %(title)s (%(when)s). Approve or decline: %(url)s") % {
+            "name": employee.name,
+            "title": signup.session.title,
+            "when": _when(signup.session),
+            "url": _absolute(reverse("sessions:approvals")),
+        }
+    EmailMultiAlternatives(subject, body, to=[manager.email]).send()
+    return True
+
+
+@task()
 def send_readiness_reminders(session_id: int, user_ids: list[int]) -> int:
     """From the brief's 'remind' button: what is still to do before the session."""
     from lms.sessions.services import prerequisites_missing
