@@ -116,6 +116,10 @@ def _session(
     for name, objects in many.items():
         getattr(session, name).set([o for o in objects if o is not None])
     session.save()
+    # Record what the invites say, so a later change in the admin sends updates.
+    from lms.sessions.services import session_saved
+
+    session_saved(session=session)
     counts.created += 1
     return session
 

@@ -150,6 +150,8 @@ def send_day_before_reminders() -> int:
 
     from django.utils import timezone
 
+    from lms.surveys.selectors import response_for
+
     now = timezone.now()
     sent = 0
     sessions = (
@@ -172,6 +174,10 @@ def send_day_before_reminders() -> int:
                     "when": _when(session),
                     "where": session.location_text or session.online_url,
                 }
+                if session.survey_id and response_for(session=session, user=signup.user) is None:
+                    body += "\n" + _("Please answer the pre-training survey first: %(url)s") % {
+                        "url": _absolute(reverse("sessions:survey", args=[session.pk]))
+                    }
             EmailMultiAlternatives(subject, body, to=[signup.user.email]).send()
             sent += 1
     return sent

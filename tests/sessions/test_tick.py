@@ -36,9 +36,25 @@ def test_tick_moves_lapsed_offers_and_reminds_once(mailbox):
     lapsed.refresh_from_db()
     waiting.refresh_from_db()
     assert (lapsed.status, waiting.status) == ("cancelled", "offered")
-    assert any(m.to == [coming.user.email] for m in mailbox)
+    reminder = next(m for m in mailbox if m.to == [coming.user.email])
+    assert coming.session.title in reminder.subject
+    assert "/survey/" not in reminder.body  # that session has no survey
     sent = len(mailbox)
     call_command("sessions_tick", stdout=StringIO())
     assert len(mailbox) == sent  # nothing twice
     waiting.refresh_from_db()
     assert waiting.status == "offered"
+
+
+def test_day_before_reminder_points_to_an_unanswered_survey(mailbox):
+    from tests.sessions.factories import SurveyFactory
+
+    session = InPersonSessionFactory(
+        survey=SurveyFactory(), parts=[(in_days(0, 10), in_days(0, 12))]
+    )
+    signup = SignUp.objects.create(
+        session=session, user=learner(), status="confirmed", queued_at=timezone.now()
+    )
+    call_command("sessions_tick", stdout=StringIO())
+    reminder = next(m for m in mailbox if m.to == [signup.user.email])
+    assert f"/sessions/{session.pk}/survey/" in reminder.body
