@@ -128,9 +128,9 @@ def test_path_map_links_session_and_survey_items(client):
         == f"/sessions/{session.pk}/survey/"
     )
     home = client.get("/").content.decode()
-    assert (
-        "客户经理展业实务" in home and f"/sessions/{session.pk}/survey/" in home
-    )  # survey due card
+    # The upcoming-session card, with the survey still to answer.
+    assert "客户经理展业实务" in home and f'href="/sessions/{session.pk}/"' in home
+    assert "survey-due" in home
     # Someone else's path item is not reachable.
     client.force_login(learner())
     assert client.get(f"/sessions/path-item/{mine.pk}/").status_code == 404
