@@ -6,7 +6,7 @@ import pytest
 from lms.sessions.models import SignUp
 from lms.surveys.models import SurveyResponse
 from lms.surveys.services import survey_add_default_questions
-from tests.courses.fixtures import course, course_index  # noqa: F401
+from tests.courses.factories import CourseIndexPageFactory, CoursePageFactory
 from tests.factories import EmployeeFactory
 from tests.sessions.factories import InPersonSessionFactory, SurveyFactory
 
@@ -21,6 +21,15 @@ def sign_in(page, url, employee_no):
     page.wait_for_load_state("load")
 
 
+@pytest.fixture
+def risk_course():
+    return CoursePageFactory(
+        parent=CourseIndexPageFactory(),
+        title="风险控制入门",
+        topics=["风险控制部的职责", "贷前、贷中、贷后", "从案例中学习"],
+    )
+
+
 def person(employee_no, roles):
     employee = EmployeeFactory(employee_no=employee_no, roles=roles)
     employee.user.set_password("a-long-password-1")
@@ -29,8 +38,9 @@ def person(employee_no, roles):
 
 
 def test_sign_up_and_answer_the_survey_on_a_phone_then_read_the_brief(
-    live_server, phone, laptop, course
-):  # noqa: F811
+    live_server, phone, laptop, risk_course
+):
+    course = risk_course
     survey = SurveyFactory(course=course, title="「风险控制入门」训前调研")
     survey_add_default_questions(survey=survey)
     trainer = person("T9001", ["Trainer"])
