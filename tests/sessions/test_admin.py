@@ -116,3 +116,14 @@ def test_learners_cannot_edit_sessions(client, running):
         f"/admin/snippets/training_sessions/inpersonsession/edit/{running.pk}/", {"title": "x"}
     )
     assert InPersonSession.objects.get(pk=running.pk).title == running.title
+
+
+def test_authoring_forms_open(client, running, trainer):
+    client.force_login(trainer)
+    for url in (
+        "/admin/snippets/training_sessions/inpersonsession/add/",
+        f"/admin/snippets/training_sessions/inpersonsession/edit/{running.pk}/",
+        "/admin/snippets/surveys/survey/add/",
+        "/admin/snippets/surveys/survey/",
+    ):
+        assert client.get(url).status_code == 200, url
