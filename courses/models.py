@@ -143,6 +143,16 @@ class CoursePage(Page):
         default=CourseVisibility.STAFF,
         help_text=_("Trainers, HR and administrators always see every course."),
     )
+    # Compliance courses want every minute watched: the player then refuses to seek past
+    # the furthest point the learner has played.
+    no_skipping = models.BooleanField(
+        _("no skipping"),
+        default=False,
+        help_text=_(
+            "Learners cannot skip ahead in this course's videos beyond what they have "
+            "already watched."
+        ),
+    )
     # Django groups rather than departments or cohorts: Wagtail content never depends on
     # the learning domain's models, and HR can make a group for any audience.
     visible_to_groups = ParentalManyToManyField(
@@ -168,6 +178,7 @@ class CoursePage(Page):
         FieldPanel("summary"),
         FieldPanel("cover_image"),
         FieldRowPanel([FieldPanel("estimated_minutes"), FieldPanel("language")]),
+        FieldPanel("no_skipping"),
         InlinePanel("topics", label=_("Topics"), heading=_("Topics covered, in order")),
         MultiFieldPanel(
             [

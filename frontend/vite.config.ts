@@ -10,7 +10,11 @@ export default defineConfig({
     emptyOutDir: true,
     target: "es2019",
     rollupOptions: {
-      input: { main: "src/main.ts", "video-admin": "src/admin/video-admin.ts" },
+      input: {
+        main: "src/main.ts",
+        lesson: "src/player/lesson.ts",
+        "video-admin": "src/admin/video-admin.ts",
+      },
     },
   },
 });

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "lms.ops.middleware.TextCompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -136,10 +137,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
-else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Keep connections between requests: opening one costs more than a whole path-map read
+# (for SQLite, the WAL and busy-timeout setup runs on every connect).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Only derived, versioned data is cached (e.g. path maps keyed by their version), so a
+# per-process memory cache is correct; CACHE_URL=redis://… shares it between servers.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://onramp?MAX_ENTRIES=20000")}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -299,6 +305,20 @@ VIDEO_SIGNED_URL_SECONDS = env.int("VIDEO_SIGNED_URL_SECONDS", default=300)
 # Resumable uploads: chunks the admin sends, and how long an idle upload is kept.
 VIDEO_UPLOAD_CHUNK_BYTES = env.int("VIDEO_UPLOAD_CHUNK_BYTES", default=8 * 1024**2)
 VIDEO_UPLOAD_SESSION_HOURS = env.int("VIDEO_UPLOAD_SESSION_HOURS", default=24)
+
+# Reports and reminders (lms/reports): "due soon" is this many days before the due date;
+# an overdue item is reminded every N days at most M times, then escalated to the
+# manager; nothing is sent in the quiet hours (local time, may span midnight).
+REPORTS_DUE_SOON_DAYS = env.int("REPORTS_DUE_SOON_DAYS", default=3)
+REMINDERS_OVERDUE_EVERY_DAYS = env.int("REMINDERS_OVERDUE_EVERY_DAYS", default=3)
+REMINDERS_OVERDUE_MAX = env.int("REMINDERS_OVERDUE_MAX", default=3)
+REMINDERS_ESCALATE_AFTER_DAYS = env.int("REMINDERS_ESCALATE_AFTER_DAYS", default=7)
+REMINDERS_QUIET_HOURS = env.str("REMINDERS_QUIET_HOURS", default="21:00-08:00")
+REPORTS_INLINE_EXPORT_ROWS = env.int("REPORTS_INLINE_EXPORT_ROWS", default=2000)
+# Tasks the worker enqueues periodically: (dotted task path, seconds between runs).
+ONRAMP_PERIODIC_TASKS = [
+    ("lms.reports.tasks.reminders_send", env.int("REMINDERS_INTERVAL_SECONDS", default=3600)),
+]
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="onramp@localhost")

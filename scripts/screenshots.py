@@ -39,6 +39,33 @@ def sign_in(page: Page, url: str, username: str, admin: bool = False) -> None:
     page.wait_for_load_state("networkidle")
 
 
+LESSON = "/courses/company-culture/internet-finance-and-us/"
+QUIZ_LESSON = "/courses/company-culture/culture-and-learning/"
+
+
+def learner_phone_screens(page: Page, url: str) -> None:
+    """The player, a quiz one question per screen, the transcript (demo.learner)."""
+    page.goto(f"{url}{LESSON}")
+    page.wait_for_selector("video.player-video")
+    page.evaluate(
+        "(() => { const v = document.querySelector('video.player-video');"
+        " v.muted = true; return v.play(); })()"
+    )
+    page.wait_for_timeout(2500)
+    page.evaluate("document.querySelector('video.player-video').pause()")
+    page.wait_for_timeout(300)
+    page.screenshot(path=OUT / "learner-player-phone.png")
+    page.goto(f"{url}{QUIZ_LESSON}")
+    quiz = page.locator("form.quiz-form")
+    if quiz.count():
+        quiz.locator("fieldset.question input").first.check()
+        quiz.scroll_into_view_if_needed()
+        page.locator(".quiz").first.evaluate("el => el.scrollIntoView({block: 'start'})")
+        page.screenshot(path=OUT / "learner-quiz-phone.png")
+    page.goto(f"{url}/learn/me/transcript/")
+    page.screenshot(path=OUT / "learner-transcript-phone.png")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", default="http://127.0.0.1:8000")
@@ -55,6 +82,7 @@ def main() -> None:
         page.screenshot(path=OUT / "learner-sign-in-phone.png")
         sign_in(page, args.url, "demo.learner")
         page.screenshot(path=OUT / "learner-home-phone.png")
+        learner_phone_screens(page, args.url)
         phone.close()
 
         laptop = browser.new_context(viewport={"width": 1366, "height": 850}, locale="zh-CN")

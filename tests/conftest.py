@@ -34,3 +34,13 @@ def role_client(client):
 def _fast_password_hashing(settings):
     """Real hashing costs ~0.3 s per password; tests create many accounts."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Cached data is keyed by primary keys, which a rolled-back test database reuses."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -73,14 +73,26 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 def _vite_entry_files(entry: str = "src/main.ts") -> list[str]:
+    """The built files an entry needs on first paint: its JS, its static imports, CSS."""
     manifest_path = Path(settings.DJANGO_VITE["default"]["manifest_path"])
     try:
         manifest = json.loads(manifest_path.read_text())
     except (OSError, ValueError):
         return []
-    chunk = manifest.get(entry, {})
-    files = [chunk.get("file", ""), *chunk.get("css", [])]
-    return [f"{settings.STATIC_URL}{name}" for name in files if name]
+    files: list[str] = []
+    seen: set[str] = set()
+
+    def visit(key: str) -> None:
+        if key in seen or key not in manifest:
+            return
+        seen.add(key)
+        chunk = manifest[key]
+        files.extend([chunk.get("file", ""), *chunk.get("css", [])])
+        for imported in chunk.get("imports", []):
+            visit(imported)
+
+    visit(entry)
+    return [f"{settings.STATIC_URL}{name}" for name in dict.fromkeys(files) if name]
 
 
 @cache_control(no_cache=True)

@@ -4,7 +4,8 @@
   answer as a page that does not exist, so its title never leaks; signed-out visitors are
   sent to sign in.
 - Course lists ask `can_view_course` through the courses access hook.
-- Lesson pages get each quiz's attempts and the URL its answers are posted to.
+- Lesson pages get each quiz's attempts and the URL its answers are posted to, and each
+  video's resume state for the player.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from wagtail import hooks
 from courses.hooks import ACCESS_HOOK, PAGE_CONTEXT_HOOK
 from courses.models import CourseIndexPage, CoursePage, LessonPage
 from lms.learner.access import can_view_course, can_view_lesson
+from lms.learner.selectors import lesson_statuses_for, next_in_path_for, player_states_for
 from lms.progress.selectors import quiz_statuses_for
 
 
@@ -45,6 +47,26 @@ def course_access(user: Any, course: CoursePage) -> bool:
 @hooks.register(PAGE_CONTEXT_HOOK)
 def learner_context(request: HttpRequest, page: Any, context: dict[str, Any]) -> dict[str, Any]:
     extra: dict[str, Any] = {"search_url": reverse("learn:course_search")}
+    if isinstance(page, CoursePage) and request.user.is_authenticated:
+        extra["lesson_status"], extra["completion"] = lesson_statuses_for(
+            user=request.user, course=page
+        )
+        extra["next_in_path"] = next_in_path_for(user=request.user, course=page)
+        statuses = extra["lesson_status"]
+        begun = any(s.state in ("done", "started") for s in statuses.values())
+        # Once the learner has begun, the button takes them to the first unfinished lesson.
+        extra["continue_lesson"] = (
+            next(
+                (
+                    lesson
+                    for lesson in page.lessons
+                    if lesson.pk in statuses and statuses[lesson.pk].state in ("todo", "started")
+                ),
+                None,
+            )
+            if begun
+            else None
+        )
     if isinstance(page, LessonPage):
         papers = context.get("quiz_papers", {})
         user = request.user
@@ -59,6 +81,7 @@ def learner_context(request: HttpRequest, page: Any, context: dict[str, Any]) ->
             )
             for block_id, paper in papers.items()
         }
+        extra["player_states"] = player_states_for(user=user, lesson=page)
         extra["attempt_urls"] = {
             block_id: reverse("learn:quiz_attempt", args=[status.last_attempt.pk])
             for block_id, status in extra["quiz_status"].items()

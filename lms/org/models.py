@@ -28,6 +28,16 @@ class Department(models.Model):
     )
     description = models.TextField(_("description"), blank=True)
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+    # The head sees the learning reports of everyone in the department and below it.
+    head = models.ForeignKey(
+        "Employee",
+        verbose_name=_("head of department"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="headed_departments",
+        help_text=_("Sees the learning progress of everyone in this department and below."),
+    )
 
     class Meta:
         verbose_name = _("department")

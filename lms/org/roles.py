@@ -32,6 +32,14 @@ PATHS_MANAGE = [
     if (action, model) != ("delete", "enrolment")  # removal keeps history instead
 ]
 PATHS_VIEW = [("paths", "view_learningpath"), ("paths", "view_enrolment")]
+# Learning reports (lms/reports): HR sees everyone and sends reminders; a department
+# manager sees their own people only (row-level scoping in lms.reports.scope).
+REPORTS_MANAGE = [
+    ("reports", "view_reports"),
+    ("reports", "send_reminders"),
+    ("reports", "view_remindermessage"),
+]
+ROLE_MANAGER = "Manager"
 
 # In-person sessions and surveys (lms/sessions, lms/surveys): trainers schedule and write
 # them, HR follows them (briefs and attendance of every session); trainers read the brief
@@ -67,7 +75,9 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     + MEDIA_VIEW
     + PATHS_MANAGE
     + QUIZ_VIEW
-    + SESSIONS_FOLLOW,
+    + SESSIONS_FOLLOW
+    + REPORTS_MANAGE,
+    ROLE_MANAGER: [("wagtailadmin", "access_admin"), ("reports", "view_team_reports")],
     ROLE_ADMIN: [
         ("wagtailadmin", "access_admin"),
         # Everything on the organisation except deleting a person: people who leave are
@@ -91,6 +101,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         *TRANSLATE,
         ("training_sessions", "*"),
         ("surveys", "*"),
+        *REPORTS_MANAGE,
     ],
 }
 

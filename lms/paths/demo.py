@@ -15,7 +15,7 @@ from wagtail.models import Page
 from lms.org.demo import CAMPUS_COHORT, SeedCounts, SeedReport
 from lms.org.models import Cohort, Department, Employee, Position
 from lms.paths.models import AssignmentRule, EnrolmentItem, LearningPath, PathItem, PathStage
-from lms.paths.services import paths_assign_for
+from lms.paths.services import enrolments_mark_changed, paths_assign_for
 
 COURSE = PathItem.Kind.COURSE
 SESSION = PathItem.Kind.SESSION
@@ -187,6 +187,8 @@ def _demo_learner_progress(report: SeedReport) -> None:
         title="阅读新员工手册",
         status=EnrolmentItem.Status.PENDING,
     )
+    enrolment_ids = list(done.values_list("enrolment_id", flat=True))
     counts.updated += done.update(
         status=EnrolmentItem.Status.COMPLETED, completed_at=timezone.now(), progress=100
     )
+    enrolments_mark_changed(enrolment_ids=enrolment_ids)

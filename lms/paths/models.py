@@ -234,6 +234,9 @@ class Enrolment(models.Model):
     assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
+    # Raised by every service that changes this enrolment or its items, in the same
+    # transaction: the phone's cached path map and its ETag are keyed by it.
+    map_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = EnrolmentQuerySet.as_manager()
 

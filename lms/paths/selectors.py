@@ -67,6 +67,19 @@ class PathMap:
         return round(100 * self.done / self.total) if self.total else 0
 
 
+def path_map_versions_for(*, user: object) -> list[tuple[int, int]]:
+    """(enrolment id, map version) of the person's current paths: what their map depends on.
+
+    One small query; the API keys its cached copy and its ETag by this.
+    """
+    return list(
+        Enrolment.objects.current()
+        .filter(employee__user=user)
+        .order_by("pk")
+        .values_list("pk", "map_version")
+    )
+
+
 def path_maps_for(
     *,
     employee: Employee | None = None,

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.utils import timezone
 
 from lms.org.models import Department, Employee
@@ -93,6 +93,23 @@ def _path_items(path_ids: Iterable[int] | None = None) -> dict[int, list[PathIte
     for stage in stages:
         items[stage.path_id].extend(stage.items.all())
     return items
+
+
+def enrolments_mark_changed(
+    *, enrolment_ids: Iterable[int] | None = None, path: LearningPath | None = None
+) -> None:
+    """Say that these path maps changed, so cached copies and ETags go stale.
+
+    Every write to enrolments or their items calls this in its own transaction; a
+    reader that cached an older map keeps it under the older version, never the new.
+    """
+    if path is not None:
+        Enrolment.objects.filter(path=path).update(map_version=F("map_version") + 1)
+    ids = sorted(set(enrolment_ids or ()))
+    for start in range(0, len(ids), _CHUNK):
+        Enrolment.objects.filter(pk__in=ids[start : start + _CHUNK]).update(
+            map_version=F("map_version") + 1
+        )
 
 
 @transaction.atomic
@@ -180,6 +197,13 @@ def _assign_chunk(
     EnrolmentItem.objects.bulk_update(
         changed_items, ["status", "due_date", "title"], batch_size=_CHUNK
     )
+    # A new enrolment changes the person's map key by itself; only older ones need a bump.
+    fresh = {e.pk for e in to_create}
+    enrolments_mark_changed(
+        enrolment_ids=[e.pk for e in to_update]
+        + [i.enrolment_id for i in changed_items]
+        + [i.enrolment_id for i in new_items if i.enrolment_id not in fresh]
+    )
     return summary
 
 
@@ -253,6 +277,7 @@ def enrolment_assign_manually(*, employee: Employee, path: LearningPath) -> Enro
     )
     EnrolmentItem.objects.bulk_create(new_items)
     EnrolmentItem.objects.bulk_update(changed, ["status", "due_date", "title"])
+    enrolments_mark_changed(enrolment_ids=[enrolment.pk])
     return enrolment
 
 
@@ -265,6 +290,8 @@ def enrolment_item_exempt(*, item: EnrolmentItem, by, note: str = "") -> Enrolme
     item.exempted_by = by
     item.note = note[:500]
     item.save(update_fields=["status", "exempted_by", "note"])
+    enrolments_mark_changed(enrolment_ids=[item.enrolment_id])
+    _enrolments_roll_up({item.enrolment_id})
     return item
 
 
@@ -312,7 +339,8 @@ def _enrolments_roll_up(enrolment_ids: set[int]) -> None:
         ):
             enrolment.status = Enrolment.Status.COMPLETED
             enrolment.completed_at = now
-            enrolment.save(update_fields=["status", "completed_at"])
+            enrolment.map_version = F("map_version") + 1
+            enrolment.save(update_fields=["status", "completed_at", "map_version"])
 
 
 @transaction.atomic
@@ -335,6 +363,7 @@ def course_progress_record(
             item.status = EnrolmentItem.Status.COMPLETED
             item.completed_at = now
     EnrolmentItem.objects.bulk_update(items, ["progress", "status", "completed_at"])
+    enrolments_mark_changed(enrolment_ids=[item.enrolment_id for item in items])
     if complete:
         _enrolments_roll_up({item.enrolment_id for item in items})
 
@@ -357,6 +386,7 @@ def checklist_items_tick(*, user: object, item_ids: list[int]) -> set[int]:
             item.completed_at = now
             item.progress = 100
     EnrolmentItem.objects.bulk_update(items, ["status", "completed_at", "progress"])
+    enrolments_mark_changed(enrolment_ids=[item.enrolment_id for item in items])
     _enrolments_roll_up({item.enrolment_id for item in items})
     return {item.pk for item in items}
 
@@ -378,5 +408,6 @@ def path_items_complete(*, user: object, item_ids: Iterable[int]) -> int:
         item.completed_at = now
         item.progress = 100
     EnrolmentItem.objects.bulk_update(items, ["status", "completed_at", "progress"])
+    enrolments_mark_changed(enrolment_ids=[item.enrolment_id for item in items])
     _enrolments_roll_up({item.enrolment_id for item in items})
     return len(items)

@@ -6,7 +6,7 @@ from django_tasks import task
 from lms.org.models import Employee
 from lms.paths.models import LearningPath
 from lms.paths.selectors import employees_matching_rules_of
-from lms.paths.services import path_members, paths_assign_for
+from lms.paths.services import enrolments_mark_changed, path_members, paths_assign_for
 
 
 @task()
@@ -24,7 +24,10 @@ def sync_path(path_id: int) -> dict[str, int]:
         return {}
     people = {e.pk: e for e in path_members(path=path)}
     people.update({e.pk: e for e in employees_matching_rules_of(path=path)})
-    return paths_assign_for(employees=people.values()).__dict__
+    summary = paths_assign_for(employees=people.values())
+    # Names of the path and its stages are read live into every member's map.
+    enrolments_mark_changed(path=path)
+    return summary.__dict__
 
 
 def paths_assign_later(employee_ids: list[int]) -> None:

@@ -2,6 +2,8 @@
 
 import os
 import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -60,3 +62,73 @@ def laptop(chromium):
     page = context.new_page()
     yield page
     context.close()
+
+
+# --- shared by the learner journeys -------------------------------------------------------
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts"
+AXE = Path(__file__).resolve().parents[2] / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def lesson_clip(tmp_path_factory):
+    """A 10 s 640×360 clip with a tone: one HLS rung, three segments."""
+    path = tmp_path_factory.mktemp("browser-clips") / "lesson.mp4"
+    if not path.exists():
+        subprocess.run(
+            [
+                *("ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-y"),
+                *("-f", "lavfi", "-i", "testsrc2=size=640x360:rate=24:duration=10"),
+                *("-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100:duration=10"),
+                *("-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"),
+                *("-c:a", "aac", "-b:a", "64k", "-shortest", str(path)),
+            ],
+            check=True,
+        )
+    return path
+
+
+@pytest.fixture
+def transcoded_video(lesson_clip, settings, tmp_path):
+    """The clip through the real pipeline (probe, HLS ladder, poster), synchronously."""
+    from media.services import video_create, video_transcode
+
+    settings.DATA_DIR = tmp_path / "data"
+    settings.DATA_DIR.mkdir()
+    with lesson_clip.open("rb") as stream:
+        video = video_create(
+            title="互联网金融与我们的公司", file=stream, filename="lesson.mp4", enqueue=False
+        )
+    return video_transcode(video=video)
+
+
+@pytest.fixture
+def artifacts():
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    def shot(page, name: str) -> Path:
+        target = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(target), full_page=False)
+        return target
+
+    return shot
+
+
+@pytest.fixture
+def axe_check():
+    """Run axe-core on the page; fail on serious or critical violations."""
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: run `make test` (it runs npm ci in frontend/)")
+
+    def check(page, screen: str) -> None:
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        bad = [
+            f"{v['id']} ({v['impact']}): {v['help']} — "
+            + "; ".join(node["target"][0] for node in v["nodes"][:3])
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        assert not bad, f"accessibility problems on {screen}:\n" + "\n".join(bad)
+
+    return check

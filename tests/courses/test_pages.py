@@ -174,7 +174,8 @@ def test_course_page_queries_do_not_grow_with_lessons(
     client = role_client("Learner")
     client.get(course.url)  # warm the per-process caches (site root, content types)
 
-    with django_assert_max_num_queries(16):
+    # 16 for the page, +3 for the learner's lesson states and what follows in their path.
+    with django_assert_max_num_queries(19):
         assert client.get(course.url).status_code == 200
 
 

@@ -21,7 +21,7 @@ from wagtail.rich_text import expand_db_html
 
 from courses.models import LessonPage
 from courses.quizzes import QuizPaper
-from lms.api.v1.selectors import (
+from lms.learner.outline import (
     CourseOutline,
     course_outline_for,
     course_visible_to,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
+from django.core.cache import cache
+from django.utils import timezone
 from django.utils.translation import get_language
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers
@@ -13,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lms.org.selectors import employee_for_user, employee_profile_for
-from lms.paths.selectors import MapItem, PathMap, path_maps_for
+from lms.paths.selectors import MapItem, PathMap, path_map_versions_for, path_maps_for
 
 
 class ProfileOutput(serializers.Serializer):
@@ -83,14 +86,42 @@ class PathMapOutput(serializers.Serializer):
 
 
 class MyPathApi(APIView):
+    """The map the phone shows first on every start.
+
+    A map depends only on the person's enrolments (each with a version that every
+    change raises) and on today's date, so it is cached under exactly that and sent
+    with an ETag: an unchanged map costs one small query, or a 304 with no body.
+    """
+
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(responses=PathMapOutput(many=True), summary="My path map")
     def get(self, request: Request) -> Response:
-        maps: list[PathMap] = path_maps_for(user=request.user, with_course_pages=False)
-        if not maps and employee_for_user(request.user) is None:
-            raise NotFound("This account is not linked to an employee.")
-        return Response([_path_map_json(m) for m in maps])
+        versions = path_map_versions_for(user=request.user)
+        today = timezone.localdate()
+        stamp = ",".join(f"{pk}.{version}" for pk, version in versions)
+        key = f"path-map:1:{request.user.pk}:{today.isoformat()}:{stamp}"
+        etag = f'"{hashlib.blake2b(key.encode(), digest_size=12).hexdigest()}"'
+        sent = {
+            tag.strip().removeprefix("W/")
+            for tag in request.headers.get("If-None-Match", "").split(",")
+        }
+        if etag in sent:
+            return Response(status=304, headers={"ETag": etag})
+        body = cache.get(key)
+        if body is None:
+            maps: list[PathMap] = path_maps_for(
+                user=request.user, today=today, with_course_pages=False
+            )
+            if not maps and employee_for_user(request.user) is None:
+                raise NotFound("This account is not linked to an employee.")
+            body = [_path_map_json(m) for m in maps]
+            cache.set(key, body, timeout=_MAP_CACHE_SECONDS)
+        # Private: the map is the person's own; "no-cache" makes the phone revalidate.
+        return Response(body, headers={"ETag": etag, "Cache-Control": "private, no-cache"})
+
+
+_MAP_CACHE_SECONDS = 24 * 3600
 
 
 # The phone asks for its path map on every start; building these dicts directly is

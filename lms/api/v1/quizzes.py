@@ -25,7 +25,7 @@ from rest_framework.response import Response
 from courses.models import LessonPage, Quiz
 from courses.quizzes import QuizAnswerError, quiz_paper_for, quiz_paper_question_ids
 from lms.api.v1.courses import QuizPaperOutput, quiz_paper_json
-from lms.api.v1.selectors import quiz_by_ref, quiz_lesson_for
+from lms.learner.outline import quiz_by_ref, quiz_lesson_for
 from lms.progress.models import QuizAttempt
 from lms.progress.selectors import quiz_statuses_for
 from lms.progress.services import QuizSubmissionError, quiz_attempt_submit

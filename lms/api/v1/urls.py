@@ -2,7 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
-from lms.api.v1 import auth, courses, me, progress, quizzes, sessions
+from lms.api.v1 import auth, courses, hr, me, notices, progress, quizzes, sessions
 
 app_name = "api-v1"
 
@@ -31,4 +31,9 @@ urlpatterns = [
     path(
         "sessions/<int:pk>/calendar.ics", sessions.SessionCalendarApi.as_view(), name="session-ics"
     ),
+    # HR tracking (lms/reports): HRIS sync and the learner's reminders
+    path("hr/employees/", hr.EmployeesUpsertApi.as_view(), name="hr-employees"),
+    path("hr/completions/", hr.CompletionsApi.as_view(), name="hr-completions"),
+    path("me/notices/", notices.MyNoticesApi.as_view(), name="me-notices"),
+    path("me/notices/read/", notices.MyNoticesReadApi.as_view(), name="me-notices-read"),
 ]

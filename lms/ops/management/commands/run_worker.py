@@ -1,6 +1,7 @@
 import os
 import socket
 import threading
+import time
 import uuid
 from typing import Any
 
@@ -44,6 +45,10 @@ class Command(BaseCommand):
 
         thread = threading.Thread(target=beat, name="heartbeat", daemon=True)
         thread.start()
+        scheduler = threading.Thread(
+            target=self._enqueue_periodic_tasks, args=(stop,), name="periodic", daemon=True
+        )
+        scheduler.start()
         try:
             if backend.startswith("django_tasks_rq"):
                 call_command(
@@ -56,3 +61,25 @@ class Command(BaseCommand):
             stop.set()
             thread.join(timeout=5)
             worker_stopped(worker_id=worker_id)
+
+    def _enqueue_periodic_tasks(self, stop: threading.Event) -> None:
+        """Enqueue ONRAMP_PERIODIC_TASKS on their intervals (a first run soon after start).
+
+        Periodic tasks are idempotent, so several workers each enqueueing them, or a
+        restart enqueueing one early, costs a little work and sends nothing twice.
+        """
+        from django.utils.module_loading import import_string
+
+        schedule = list(getattr(settings, "ONRAMP_PERIODIC_TASKS", []))
+        next_run = {name: time.monotonic() + 30 for name, _interval in schedule}
+        while not stop.wait(5):
+            for name, interval in schedule:
+                if time.monotonic() < next_run[name]:
+                    continue
+                next_run[name] = time.monotonic() + max(int(interval), 60)
+                try:
+                    import_string(name).enqueue()
+                except Exception as exc:  # a broken queue must not kill the worker
+                    self.stderr.write(f"could not enqueue {name}: {exc}")
+                finally:
+                    close_old_connections()

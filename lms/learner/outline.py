@@ -1,4 +1,4 @@
-"""Reads behind the course, lesson and quiz endpoints.
+"""Course outlines: what a person may see of a course and where they stand in it.
 
 The course outline reads lesson bodies as stored (block types and chosen ids) instead of
 through StreamField's choosers, which would ask the database once per lesson: the

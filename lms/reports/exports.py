@@ -1,0 +1,377 @@
+"""CSV and XLSX exports of the reports: rows, headers in the reader's language, writers.
+
+Rows come from `values_list(...).iterator()`, so a 300,000-row transcript never sits in
+memory as model instances; XLSX is written with openpyxl's write-only workbook, which
+streams rows to a temporary file. Dates are shown in the reader's time zone, and text
+that a spreadsheet would run as a formula is neutralised (lms.reports.cells).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+from django.db.models import Case, IntegerField, QuerySet, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from lms.org.models import Employee
+from lms.paths.models import EnrolmentItem, PathItem
+from lms.reports.cells import spreadsheet_safe
+from lms.reports.scope import ReportScope
+from lms.reports.selectors import (
+    ReportFilters,
+    _best_score_subquery,
+    report_course_people,
+    report_items,
+    report_people,
+)
+
+CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    kind: str  # people | transcript | course
+    scope: ReportScope
+    filters: ReportFilters
+    state: str = ""
+    search: str = ""
+    employee_id: int | None = None
+    course_id: int | None = None
+
+
+@dataclass
+class ExportTable:
+    headers: list[str]
+    queryset: QuerySet[Any]
+    convert: Callable[[tuple[Any, ...]], list[Any]]
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def rows(self) -> Iterator[list[Any]]:
+        for row in self.queryset.iterator(chunk_size=CHUNK):
+            yield self.convert(row)
+
+
+EXPORT_KINDS = {
+    "people": gettext_lazy("people"),
+    "transcript": gettext_lazy("transcript"),
+    "course": gettext_lazy("course"),
+}
+
+
+def _local(value: dt.datetime | None) -> dt.datetime | None:
+    """A naive local time (what a spreadsheet shows), in the active time zone."""
+    if value is None:
+        return None
+    return timezone.localtime(value).replace(tzinfo=None, microsecond=0)
+
+
+def _status_labels() -> dict[str, str]:
+    return {key: str(label) for key, label in EnrolmentItem.Status.choices}
+
+
+def _kind_labels() -> dict[str, str]:
+    return {key: str(label) for key, label in PathItem.Kind.choices}
+
+
+def export_table(request: ExportRequest, *, today: dt.date | None = None) -> ExportTable:
+    """The headers (translated now) and the rows of one export."""
+    today = today or timezone.localdate()
+    if request.kind == "people":
+        return _people_table(request, today)
+    if request.kind == "course":
+        return _course_table(request, today)
+    return _transcript_table(request, today)
+
+
+def _people_table(request: ExportRequest, today: dt.date) -> ExportTable:
+    people = report_people(
+        scope=request.scope,
+        filters=request.filters,
+        state=request.state,
+        search=request.search,
+        today=today,
+    ).values_list(
+        "employee_no",
+        "name",
+        "department__name",
+        "position__name",
+        "level__code",
+        "cohort__name",
+        "start_date",
+        "status",
+        "item_count",
+        "done_count",
+        "overdue_count",
+        "next_due",
+        "last_done",
+    )
+    employee_status = {key: str(label) for key, label in Employee.Status.choices}
+
+    def convert(row: tuple[Any, ...]) -> list[Any]:
+        (number, name, department, position, level, cohort, start, status) = row[:8]
+        items, done, overdue, next_due, last_done = row[8:]
+        return [
+            number,
+            name,
+            department,
+            position or "",
+            level or "",
+            cohort or "",
+            start,
+            employee_status.get(status, status),
+            done,
+            items,
+            round(100 * done / items) if items else 0,
+            overdue,
+            next_due,
+            _local(last_done),
+        ]
+
+    headers = [
+        _("Employee number"),
+        _("Name"),
+        _("Department"),
+        _("Position"),
+        _("Level"),
+        _("Cohort"),
+        _("Start date"),
+        _("Employment status"),
+        _("Items done"),
+        _("Items required"),
+        _("Complete (%)"),
+        _("Items overdue"),
+        _("Next due"),
+        _("Last completed"),
+    ]
+    return ExportTable(headers, people, convert)
+
+
+def _transcript_table(request: ExportRequest, today: dt.date) -> ExportTable:
+    items = report_items(scope=request.scope, filters=request.filters)
+    if request.employee_id is not None:
+        # One person's full transcript includes what is no longer required.
+        items = EnrolmentItem.objects.filter(enrolment__employee_id=request.employee_id).filter(
+            request.scope.people_q("enrolment__employee__")
+        )
+    items = (
+        items.annotate(
+            # Only course items can have a quiz score: the subquery runs for those alone.
+            best=Case(
+                When(
+                    item__kind=PathItem.Kind.COURSE,
+                    then=_best_score_subquery("item__course_id", "enrolment__employee__user_id"),
+                ),
+                default=None,
+                output_field=IntegerField(),
+            )
+        )
+        .order_by(
+            "enrolment__employee__employee_no",
+            "enrolment_id",
+            "item__stage__sort_order",
+            "item__sort_order",
+            "pk",
+        )
+        .values_list(
+            "enrolment__employee__employee_no",
+            "enrolment__employee__name",
+            "enrolment__employee__department__name",
+            "enrolment__employee__position__name",
+            "enrolment__employee__cohort__name",
+            "enrolment__path__name",
+            "item__stage__name",
+            "title",
+            "item__kind",
+            "status",
+            "due_date",
+            "completed_at",
+            "progress",
+            "best",
+        )
+    )
+    statuses, kinds = _status_labels(), _kind_labels()
+    overdue_label = _("Overdue")
+    pending = EnrolmentItem.Status.PENDING
+
+    def convert(row: tuple[Any, ...]) -> list[Any]:
+        number, name, department, position, cohort, path, stage, title, kind = row[:9]
+        status, due, completed_at, progress, best = row[9:]
+        shown_status = (
+            overdue_label
+            if status == pending and due is not None and due < today
+            else statuses.get(status, status)
+        )
+        return [
+            number,
+            name,
+            department,
+            position or "",
+            cohort or "",
+            path,
+            stage or "",
+            title,
+            kinds.get(kind, kind or ""),
+            shown_status,
+            due,
+            _local(completed_at),
+            progress,
+            best,
+        ]
+
+    headers = [
+        _("Employee number"),
+        _("Name"),
+        _("Department"),
+        _("Position"),
+        _("Cohort"),
+        _("Learning path"),
+        _("Stage"),
+        _("Item"),
+        _("Kind"),
+        _("Status"),
+        _("Due date"),
+        _("Completed at"),
+        _("Progress (%)"),
+        _("Best quiz score (%)"),
+    ]
+    return ExportTable(headers, items, convert)
+
+
+def _course_table(request: ExportRequest, today: dt.date) -> ExportTable:
+    items = report_course_people(
+        scope=request.scope,
+        filters=request.filters,
+        course_id=request.course_id or 0,
+        state=request.state,
+    ).values_list(
+        "enrolment__employee__employee_no",
+        "enrolment__employee__name",
+        "enrolment__employee__department__name",
+        "enrolment__path__name",
+        "status",
+        "due_date",
+        "completed_at",
+        "progress",
+        "best",
+    )
+    statuses = _status_labels()
+
+    def convert(row: tuple[Any, ...]) -> list[Any]:
+        number, name, department, path, status, due, completed_at, progress, best = row
+        return [
+            number,
+            name,
+            department,
+            path,
+            statuses.get(status, status),
+            due,
+            _local(completed_at),
+            progress,
+            best,
+        ]
+
+    headers = [
+        _("Employee number"),
+        _("Name"),
+        _("Department"),
+        _("Learning path"),
+        _("Status"),
+        _("Due date"),
+        _("Completed at"),
+        _("Progress (%)"),
+        _("Best quiz score (%)"),
+    ]
+    return ExportTable(headers, items, convert)
+
+
+# --- writers -----------------------------------------------------------------
+
+
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if value is None:
+        return ""
+    return spreadsheet_safe(value)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(table: ExportTable, rows: Iterable[list[Any]] | None = None) -> Iterator[str]:
+    """The CSV text in pieces, starting with a BOM (Excel on a Chinese Windows needs it)."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff"
+    yield writer.writerow([spreadsheet_safe(h) for h in table.headers])
+    for row in rows if rows is not None else table.rows():
+        yield writer.writerow([_csv_cell(value) for value in row])
+
+
+def write_csv(
+    table: ExportTable, target: IO[bytes], progress: Callable[[int], None] | None = None
+) -> int:
+    rows = 0
+    text = io.TextIOWrapper(target, encoding="utf-8", newline="", write_through=True)
+    try:
+        writer = csv.writer(text)
+        text.write("\ufeff")
+        writer.writerow([spreadsheet_safe(h) for h in table.headers])
+        for row in _counting(table.rows(), progress):
+            writer.writerow([_csv_cell(value) for value in row])
+            rows += 1
+    finally:
+        text.detach()
+    return rows
+
+
+def write_xlsx(
+    table: ExportTable,
+    target: IO[bytes],
+    *,
+    title: str,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """A write-only workbook: rows go to disk as they come, memory stays flat."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31] or "Report")
+    sheet.append([str(h) for h in table.headers])
+    rows = 0
+    for row in _counting(table.rows(), progress):
+        cells: list[Any] = []
+        for value in row:
+            if isinstance(value, str) and value.startswith("="):
+                # openpyxl stores "=…" as a formula; a typed string cell stays text.
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.data_type = "s"
+                cells.append(cell)
+            else:
+                cells.append(value)
+        sheet.append(cells)
+        rows += 1
+    workbook.save(target)
+    return rows
+
+
+def _counting(
+    rows: Iterable[list[Any]], progress: Callable[[int], None] | None
+) -> Iterator[list[Any]]:
+    for done, row in enumerate(rows, start=1):
+        yield row
+        if progress is not None and done % CHUNK == 0:
+            progress(done)
