@@ -318,6 +318,9 @@ REPORTS_INLINE_EXPORT_ROWS = env.int("REPORTS_INLINE_EXPORT_ROWS", default=2000)
 # Tasks the worker enqueues periodically: (dotted task path, seconds between runs).
 ONRAMP_PERIODIC_TASKS = [
     ("lms.reports.tasks.reminders_send", env.int("REMINDERS_INTERVAL_SECONDS", default=3600)),
+    # In-person sessions: lapsed waitlist offers move on; reminders the day before.
+    ("lms.sessions.tasks.sweep_offers", 600),
+    ("lms.sessions.tasks.send_day_before_reminders", 3600),
 ]
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
