@@ -17,15 +17,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lms.org.demo import DEMO_PASSWORD, SeedReport
+from lms.org.demo import SeedReport
 from lms.org.models import Department, Employee
 from lms.org.roles import ROLE_MANAGER
 from lms.paths.models import Enrolment, EnrolmentItem
 from lms.paths.services import enrolments_mark_changed
 
 DEMO_LEARNER_USERNAME = "demo.learner"
-# 王建国, head of 市场拓展部: signs in with his employee number to show a manager's view.
-DEMO_MANAGER_NO = "E1001"
 
 
 def _share(*parts: str) -> float:
@@ -64,11 +62,6 @@ def _seed_heads(report: SeedReport) -> None:
             counts.updated += 1
         else:
             counts.unchanged += 1
-    manager = Employee.objects.filter(employee_no=DEMO_MANAGER_NO).select_related("user").first()
-    if manager is not None and not manager.user.has_usable_password():
-        # Set once, like the other demo accounts; a changed password survives a re-run.
-        manager.user.set_password(DEMO_PASSWORD)
-        manager.user.save(update_fields=["password"])
 
 
 def _seed_progress(report: SeedReport) -> None:

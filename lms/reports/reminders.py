@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -109,7 +110,9 @@ def items_due_soon(today: dt.date) -> Iterable[ReminderCandidate]:
                     "“%(title)s” is due in %(days)d days.",
                     left,
                 ) % {"title": title, "days": left}
-        yield ReminderCandidate(learner_id, learner_id, KIND_DUE_SOON, f"item:{pk}", 0, text, "/")
+        yield ReminderCandidate(
+            learner_id, learner_id, KIND_DUE_SOON, f"item:{pk}", 0, text, reverse("home")
+        )
 
 
 @reminder_source
@@ -135,7 +138,7 @@ def items_overdue(today: dt.date) -> Iterable[ReminderCandidate]:
                 late,
             ) % {"title": title, "days": late}
         yield ReminderCandidate(
-            learner_id, learner_id, KIND_OVERDUE, f"item:{pk}", occurrence, text, "/"
+            learner_id, learner_id, KIND_OVERDUE, f"item:{pk}", occurrence, text, reverse("home")
         )
 
 
@@ -181,7 +184,7 @@ def items_escalated(today: dt.date) -> Iterable[ReminderCandidate]:
             f"item:{pk}",
             0,
             text,
-            f"/admin/reports/people/{learner_id}/",
+            reverse("reports:person", args=[learner_id]),
         )
 
 

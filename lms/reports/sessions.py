@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Avg, Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -75,7 +76,7 @@ def sessions_tomorrow(today: dt.date) -> Iterable[ReminderCandidate]:
             f"signup:{signup.pk}",
             0,
             text,
-            f"/sessions/{signup.session_id}/",
+            reverse("sessions:detail", args=[signup.session_id]),
         )
 
 
@@ -111,7 +112,7 @@ def surveys_due(today: dt.date) -> Iterable[ReminderCandidate]:
             f"signup:{signup.pk}",
             0,
             text,
-            f"/sessions/{session.pk}/",
+            reverse("sessions:survey", args=[session.pk]),
         )
 
 
