@@ -28,6 +28,7 @@ cat <<MSG
     demo.learner  – a new hire (the phone experience at /)
     demo.trainer  – trainer (admin: courses, sessions)
     demo.hr       – HR (admin: organisation, roster import, reports)
+    E1001         – head of 市场拓展部 (admin: reports on his own people)
     admin         – administrator
   Press Ctrl-C to stop the web server and the task worker.
 

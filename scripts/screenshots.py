@@ -92,6 +92,14 @@ def main() -> None:
         page.screenshot(path=OUT / "hr-employees-laptop.png")
         page.goto(f"{args.url}/admin/snippets/org/department/")
         page.screenshot(path=OUT / "hr-departments-laptop.png")
+        # HR tracking (lms/reports): the dashboard, a department's people, one transcript.
+        page.goto(f"{args.url}/admin/reports/")
+        page.screenshot(path=OUT / "hr-reports-dashboard-laptop.png", full_page=True)
+        page.goto(f"{args.url}/admin/reports/people/?department=1&o=-overdue")
+        page.screenshot(path=OUT / "hr-reports-people-laptop.png")
+        page.click("table.listing tbody tr:first-child a")
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=OUT / "hr-reports-person-laptop.png", full_page=True)
         laptop.close()
         browser.close()
     for png in sorted(OUT.glob("*.png")):

@@ -24,7 +24,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext, pgettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 from wagtail.admin import messages
@@ -125,11 +125,12 @@ class ReportsMixin(WagtailAdminTemplateMixin):
             tab=self.tab,
             tabs=[
                 ("dashboard", _("Overview"), reverse("reports:dashboard")),
-                ("people", _("People"), reverse("reports:people")),
+                ("people", pgettext("reports", "People"), reverse("reports:people")),
                 ("courses", _("Courses"), reverse("reports:courses")),
+                ("sessions", _("In-person sessions"), reverse("reports:sessions")),
             ],
             can_nudge=self.request.user.has_perm(SEND_REMINDERS),
-            export_kinds_people=[("people", _("People")), ("transcript", _("Transcripts"))],
+            export_kinds_people=[("people", _("People list")), ("transcript", _("Transcripts"))],
             export_kinds_person=[("transcript", _("Transcript"))],
         )
         return context
@@ -192,7 +193,7 @@ class DashboardView(ReportsMixin, TemplateView):
 class PeopleView(ReportsMixin, TemplateView):
     template_name = "reports/people.html"
     tab = "people"
-    page_title = gettext_lazy("People")
+    page_title = pgettext_lazy("reports", "People")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -261,7 +262,7 @@ class PersonView(ReportsMixin, TemplateView):
         return [
             _HOME,
             _DASHBOARD,
-            {"url": reverse("reports:people"), "label": _("People")},
+            {"url": reverse("reports:people"), "label": pgettext("reports", "People")},
             {"url": "", "label": self.employee.name},
         ]
 
@@ -517,3 +518,59 @@ class NudgeView(ReportsMixin, View):
                 ),
             )
         return redirect(f"{reverse('reports:people')}?{request.GET.urlencode()}")
+
+
+# --- in-person sessions --------------------------------------------------------------
+
+
+class SessionsView(ReportsMixin, TemplateView):
+    """Each in-person session with attendance, survey answers and feedback of the people in view."""
+
+    template_name = "reports/sessions.html"
+    tab = "sessions"
+    page_title = gettext_lazy("In-person sessions")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from lms.reports.sessions import report_sessions
+
+        context = super().get_context_data(**kwargs)
+        context["paged"] = paginate(self.request, report_sessions(scope=self.scope))
+        return context
+
+
+class SessionView(ReportsMixin, TemplateView):
+    template_name = "reports/session.html"
+    tab = "sessions"
+
+    @cached_property
+    def session(self) -> Any:
+        from lms.sessions.models import InPersonSession
+
+        session = get_object_or_404(InPersonSession, pk=self.kwargs["pk"])
+        if not self.people.exists():
+            raise Http404  # nobody of the viewer's people signed up: nothing to show
+        return session
+
+    @cached_property
+    def people(self) -> Any:
+        from lms.reports.sessions import report_session_people
+        from lms.sessions.models import InPersonSession
+
+        session = get_object_or_404(InPersonSession, pk=self.kwargs["pk"])
+        return report_session_people(scope=self.scope, session=session)
+
+    def get_page_title(self) -> str:
+        return self.session.title
+
+    def get_breadcrumbs_items(self) -> list[dict[str, Any]]:
+        return [
+            _HOME,
+            _DASHBOARD,
+            {"url": reverse("reports:sessions"), "label": _("In-person sessions")},
+            {"url": "", "label": self.session.title},
+        ]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(session=self.session, paged=paginate(self.request, self.people))
+        return context

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
+from django.db import connections
 from django.db.models import Case, IntegerField, QuerySet, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -56,8 +57,21 @@ class ExportTable:
         return self.queryset.count()
 
     def rows(self) -> Iterator[list[Any]]:
-        for row in self.queryset.iterator(chunk_size=CHUNK):
-            yield self.convert(row)
+        """The converted rows, read with a (server-side on PostgreSQL) cursor.
+
+        Django's row iterator costs ~30 µs a row on this machine, more than the
+        query itself for a 300,000-row transcript; the columns are all plain values,
+        so the cursor's tuples go straight to `convert` (dates through _date/_moment).
+        """
+        query = self.queryset.query
+        sql, params = query.get_compiler(using=self.queryset.db).as_sql()
+        if not sql:
+            return
+        with connections[self.queryset.db].chunked_cursor() as cursor:
+            cursor.execute(sql, params)
+            while batch := cursor.fetchmany(CHUNK):
+                for row in batch:
+                    yield self.convert(row)
 
 
 EXPORT_KINDS = {
@@ -67,10 +81,24 @@ EXPORT_KINDS = {
 }
 
 
-def _local(value: dt.datetime | None) -> dt.datetime | None:
-    """A naive local time (what a spreadsheet shows), in the active time zone."""
+def _date(value: Any) -> dt.date | None:
+    """A date column as the cursor gives it (SQLite: text) as a date."""
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value[:10])
+    return value
+
+
+def _local(value: Any) -> dt.datetime | None:
+    """A stored time as a naive local time (what a spreadsheet shows), in the active zone.
+
+    SQLite gives text in UTC, PostgreSQL an aware datetime.
+    """
     if value is None:
         return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=dt.UTC)
     return timezone.localtime(value).replace(tzinfo=None, microsecond=0)
 
 
@@ -126,13 +154,13 @@ def _people_table(request: ExportRequest, today: dt.date) -> ExportTable:
             position or "",
             level or "",
             cohort or "",
-            start,
+            _date(start),
             employee_status.get(status, status),
             done,
             items,
             round(100 * done / items) if items else 0,
             overdue,
-            next_due,
+            _date(next_due),
             _local(last_done),
         ]
 
@@ -205,6 +233,7 @@ def _transcript_table(request: ExportRequest, today: dt.date) -> ExportTable:
     def convert(row: tuple[Any, ...]) -> list[Any]:
         number, name, department, position, cohort, path, stage, title, kind = row[:9]
         status, due, completed_at, progress, best = row[9:]
+        due = _date(due)
         shown_status = (
             overdue_label
             if status == pending and due is not None and due < today
@@ -273,7 +302,7 @@ def _course_table(request: ExportRequest, today: dt.date) -> ExportTable:
             department,
             path,
             statuses.get(status, status),
-            due,
+            _date(due),
             _local(completed_at),
             progress,
             best,
@@ -344,28 +373,15 @@ def write_xlsx(
     title: str,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """A write-only workbook: rows go to disk as they come, memory stays flat."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
+    """A one-sheet workbook streamed row by row (see lms.reports.xlsx for why not openpyxl)."""
+    from lms.reports.xlsx import write_table
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31] or "Report")
-    sheet.append([str(h) for h in table.headers])
-    rows = 0
-    for row in _counting(table.rows(), progress):
-        cells: list[Any] = []
-        for value in row:
-            if isinstance(value, str) and value.startswith("="):
-                # openpyxl stores "=…" as a formula; a typed string cell stays text.
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.data_type = "s"
-                cells.append(cell)
-            else:
-                cells.append(value)
-        sheet.append(cells)
-        rows += 1
-    workbook.save(target)
-    return rows
+    return write_table(
+        target,
+        headers=[str(h) for h in table.headers],
+        rows=_counting(table.rows(), progress),
+        title=title,
+    )
 
 
 def _counting(

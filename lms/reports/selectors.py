@@ -12,8 +12,10 @@ import contextlib
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
     Avg,
     Count,
@@ -181,71 +183,144 @@ def _pending(prefix: str = "") -> Q:
 def report_overview(
     *, scope: ReportScope, filters: ReportFilters, today: dt.date | None = None
 ) -> Overview:
-    """The dashboard's numbers, in six queries whatever the number of people."""
+    """The dashboard's numbers in four queries, whatever the number of people.
+
+    Everything but the time series comes from one pass over the items (see
+    `_rollup`): on 300,000 items each extra pass costs about half a second.
+    """
     today = today or timezone.localdate()
     soon_days = due_soon_days()
-    soon = today + dt.timedelta(days=soon_days)
     items = report_items(scope=scope, filters=filters)
-    person = "enrolment__employee_id"
-    pending = _pending()
-    totals = items.aggregate(
-        items=Count("pk"),
-        done=Count("pk", filter=Q(status__in=DONE_ITEMS)),
-        overdue=Count("pk", filter=pending & Q(due_date__lt=today)),
-        due_soon=Count("pk", filter=pending & Q(due_date__gte=today, due_date__lte=soon)),
-        people=Count(person, distinct=True),
-        people_open=Count(person, distinct=True, filter=pending),
-        people_late_or_soon=Count(person, distinct=True, filter=pending & Q(due_date__lte=soon)),
-        people_overdue=Count(person, distinct=True, filter=pending & Q(due_date__lt=today)),
-    )
+    totals, per_department, per_stage = _rollup(items, today, today + dt.timedelta(days=soon_days))
     overview = Overview(
         today=today,
         due_soon_days=soon_days,
-        people=totals["people"],
+        people=totals.people,
         # A person is in the worst bucket that applies: overdue, then due soon, then on track.
-        people_overdue=totals["people_overdue"],
-        people_due_soon=totals["people_late_or_soon"] - totals["people_overdue"],
-        people_on_track=totals["people_open"] - totals["people_late_or_soon"],
-        people_completed=totals["people"] - totals["people_open"],
-        items=totals["items"],
-        items_done=totals["done"],
-        items_overdue=totals["overdue"],
-        items_due_soon=totals["due_soon"],
+        people_overdue=totals.people_overdue,
+        people_due_soon=totals.people_late_or_soon - totals.people_overdue,
+        people_on_track=totals.people_open - totals.people_late_or_soon,
+        people_completed=totals.people - totals.people_open,
+        items=totals.items,
+        items_done=totals.done,
+        items_overdue=totals.overdue,
+        items_due_soon=totals.due_soon,
     )
     if overview.is_empty:
         return overview
-    overview.funnel = _funnel(items)
+    # Paths share stage names (入职前, 第一周 …) but not positions: a role path's first
+    # stage may be 第一个月. The earliest due day puts the stages in time order.
+    per_stage.sort(key=lambda r: (r.first_due is None, r.first_due or 0, r.key or ""))
+    overview.funnel = [
+        FunnelStage(name=r.key or "—", people=r.people, finished=r.people - r.people_open)
+        for r in per_stage
+    ]
     overview.over_time = _completed_over_time(items)
-    overview.departments = _department_rows(items, scope, filters, today)
+    overview.departments = _department_rows(per_department, filters)
     return overview
 
 
-def _funnel(items: QuerySet[EnrolmentItem]) -> list[FunnelStage]:
-    person = "enrolment__employee_id"
-    rows = (
-        items.values(stage=F("item__stage__name"))
+@dataclass(frozen=True)
+class _Rollup:
+    key: str | None
+    first_due: int | None
+    people: int
+    items: int
+    done: int
+    overdue: int
+    due_soon: int
+    people_open: int
+    people_overdue: int
+    people_late_or_soon: int
+
+
+def _rollup(
+    items: QuerySet[EnrolmentItem], today: dt.date, soon: dt.date
+) -> tuple[_Rollup, list[_Rollup], list[_Rollup]]:
+    """Totals, per-department and per-stage numbers, from one scan of the items.
+
+    The ORM builds the inner query (counts per person and stage, with every filter and
+    the viewer's scope); a common table expression then sums it three ways. The CTEs
+    are used twice each, so SQLite and PostgreSQL compute them once.
+    """
+    pending = _pending()
+    inner = (
+        items.values(
+            person=F("enrolment__employee_id"),
+            department=F("enrolment__employee__department_id"),
+            stage=F("item__stage__name"),
+        )
         .annotate(
-            order=Min("item__stage__sort_order"),
-            people=Count(person, distinct=True),
-            open_people=Count(person, distinct=True, filter=_pending()),
+            first_due=Min("item__due_days"),
+            n=Count("pk"),
+            n_done=Count("pk", filter=Q(status__in=DONE_ITEMS)),
+            n_open=Count("pk", filter=pending),
+            n_overdue=Count("pk", filter=pending & Q(due_date__lt=today)),
+            n_soon=Count("pk", filter=pending & Q(due_date__gte=today, due_date__lte=soon)),
         )
-        .order_by("order", "stage")
+        .order_by()
     )
-    # Paths share stage names (入职前, 第一周 …): one bar per name, in path order.
-    return [
-        FunnelStage(
-            name=row["stage"] or "—",
-            people=row["people"],
-            finished=row["people"] - row["open_people"],
+    inner_sql, params = inner.query.sql_with_params()
+    buckets = (
+        "COUNT(*), SUM(n), SUM(n_done), SUM(n_overdue), SUM(n_soon), "
+        "SUM(CASE WHEN n_open > 0 THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN n_overdue > 0 THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN n_overdue > 0 OR n_soon > 0 THEN 1 ELSE 0 END)"
+    )
+    # Only Django's compiled SQL and constants are put together here; every value the
+    # user chose travels in `params`.
+    sql = f"""
+        WITH per_stage AS ({inner_sql}),
+        per_person AS (
+            SELECT person, MIN(department) AS department, SUM(n) AS n,
+                   SUM(n_done) AS n_done, SUM(n_open) AS n_open,
+                   SUM(n_overdue) AS n_overdue, SUM(n_soon) AS n_soon
+            FROM per_stage GROUP BY person
         )
-        for row in rows
-    ]
+        SELECT 'total', CAST(NULL AS TEXT), CAST(NULL AS INTEGER), {buckets} FROM per_person
+        UNION ALL
+        SELECT 'department', CAST(department AS TEXT), CAST(NULL AS INTEGER), {buckets}
+        FROM per_person GROUP BY department
+        UNION ALL
+        SELECT 'stage', stage, MIN(first_due), {buckets} FROM per_stage GROUP BY stage
+    """  # noqa: S608
+    totals = _Rollup(None, None, 0, 0, 0, 0, 0, 0, 0, 0)
+    per_department: list[_Rollup] = []
+    per_stage: list[_Rollup] = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for kind, key, first_due, *numbers in cursor.fetchall():
+            row = _Rollup(key, first_due, *(int(n or 0) for n in numbers))
+            if kind == "total":
+                totals = row
+            elif kind == "department":
+                per_department.append(row)
+            else:
+                per_stage.append(row)
+    return totals, per_department, per_stage
+
+
+class LocalDate(TruncDate):
+    """A timestamp's local date, computed by the database.
+
+    On SQLite Django's TruncDate calls a Python function for every row (a third of a
+    second per 30,000 items); SQLite's own date() with the zone's offset does the same
+    work in C. The offset is today's, so in a zone with daylight saving a completion
+    within an hour of midnight may land on the next day: fine for a trend chart, and
+    Asia/Shanghai has no daylight saving.
+    """
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        sql, params = compiler.compile(self.lhs)
+        offset = timezone.localtime().utcoffset() or dt.timedelta()
+        minutes = int(offset.total_seconds() // 60)
+        return f"date({sql}, %s)", [*params, f"{minutes:+d} minutes"]
 
 
 def _completed_over_time(items: QuerySet[EnrolmentItem]) -> list[tuple[dt.date, int]]:
     rows = (
         items.filter(status=EnrolmentItem.Status.COMPLETED, completed_at__isnull=False)
-        .annotate(day=TruncDate("completed_at", tzinfo=timezone.get_current_timezone()))
+        .annotate(day=LocalDate("completed_at", tzinfo=timezone.get_current_timezone()))
         .values("day")
         .annotate(n=Count("pk"))
         .order_by("day")
@@ -258,40 +333,23 @@ def _completed_over_time(items: QuerySet[EnrolmentItem]) -> list[tuple[dt.date, 
     return series
 
 
-def _department_rows(
-    items: QuerySet[EnrolmentItem],
-    scope: ReportScope,
-    filters: ReportFilters,
-    today: dt.date,
-) -> list[DepartmentRow]:
+def _department_rows(per_department: list[_Rollup], filters: ReportFilters) -> list[DepartmentRow]:
     """One row per department one level below the chosen one (or per top department)."""
     departments = {d.pk: d for d in Department.objects.all()}
     children: dict[int | None, list[int]] = defaultdict(list)
     for department in departments.values():
         children[department.parent_id].append(department.pk)
-    pending = _pending()
-    person = "enrolment__employee_id"
-    per_department = (
-        items.values(department=F("enrolment__employee__department_id"))
-        .annotate(
-            items=Count("pk"),
-            done=Count("pk", filter=Q(status__in=DONE_ITEMS)),
-            people=Count(person, distinct=True),
-            people_overdue=Count(person, distinct=True, filter=pending & Q(due_date__lt=today)),
-        )
-        .order_by()
-    )
     # Each department's numbers are summed into the row it belongs under (people are
-    # in exactly one department, so distinct counts add up).
+    # in exactly one department, so people counts add up).
     parent_of = {pk: d.parent_id for pk, d in departments.items()}
     top = filters.department_id if filters.department_id in departments else None
     rows: dict[int, dict[str, int]] = {}
     for row in per_department:
-        pk = row["department"]
+        pk = int(row.key or 0)
         # Walk up to the department directly below `top` (or to the root).
         chain = [pk]
         while parent_of.get(chain[-1]) is not None and chain[-1] != top:
-            chain.append(parent_of[chain[-1]])
+            chain.append(parent_of[chain[-1]])  # type: ignore[arg-type]
         if top is None:
             target = chain[-1]
         elif pk == top:
@@ -300,8 +358,10 @@ def _department_rows(
             index = chain.index(top) if top in chain else len(chain)
             target = chain[index - 1] if index > 0 else pk
         bucket = rows.setdefault(target, {"items": 0, "done": 0, "people": 0, "people_overdue": 0})
-        for key in bucket:
-            bucket[key] += row[key]
+        bucket["items"] += row.items
+        bucket["done"] += row.done
+        bucket["people"] += row.people
+        bucket["people_overdue"] += row.people_overdue
     result = [
         DepartmentRow(
             department=departments[pk],

@@ -34,6 +34,8 @@ def register_reports_urls() -> list[Any]:
         path("people/<int:pk>/", admin_views.PersonView.as_view(), name="person"),
         path("courses/", admin_views.CoursesView.as_view(), name="courses"),
         path("courses/<int:course_id>/", admin_views.CourseView.as_view(), name="course"),
+        path("sessions/", admin_views.SessionsView.as_view(), name="sessions"),
+        path("sessions/<int:pk>/", admin_views.SessionView.as_view(), name="session"),
         path("export/", admin_views.ExportCreateView.as_view(), name="export"),
         path("exports/<int:pk>/", admin_views.ExportDetailView.as_view(), name="export_detail"),
         path(

@@ -150,8 +150,15 @@ def test_demo_accounts_sign_in_with_the_documented_password(debug):
     assert Employee.objects.filter(user__username="demo.trainer").exists()
     admin = User.objects.get(username="admin")
     assert admin.is_superuser and admin.is_staff
+    # The head of 市场拓展部 signs in too, to show what a manager sees in the reports.
+    from lms.reports.demo import DEMO_MANAGER_NO
+
+    manager = authenticate(
+        RequestFactory().post("/accounts/login/"), username=DEMO_MANAGER_NO, password=DEMO_PASSWORD
+    )
+    assert manager is not None and manager.employee.employee_no == "E1001"
     # Everyone else has no password: only the documented accounts sign in.
-    others = User.objects.exclude(username__in=DEMO_USERNAMES)
+    others = User.objects.exclude(username__in=[*DEMO_USERNAMES, DEMO_MANAGER_NO])
     assert not any(user.has_usable_password() for user in others)
 
 

@@ -80,10 +80,16 @@ def test_people_list_by_state_and_search(role_client, org):
     assert "卡罗" in html and "鲍勃" not in html
     html = client.get(f"{DASHBOARD}people/", {"q": "鲍"}).content.decode()
     assert "鲍勃" in html and "卡罗" not in html
-    html = client.get(f"{DASHBOARD}people/", {"state": "<script>", "o": "drop"}).content.decode()
-    assert "<script>" not in html
+    hostile = "<script>alert(9)</script>"
+    html = client.get(
+        f"{DASHBOARD}people/", {"state": hostile, "o": "drop", "q": ""}
+    ).content.decode()
+    assert hostile not in html
     assert all(name in html for name in ("艾丽", "鲍勃", "卡罗", "丹尼"))
     assert "伊芙" not in html  # left
+    html = client.get(f"{DASHBOARD}people/", {"q": hostile}).content.decode()
+    assert hostile not in html and "&lt;script&gt;alert(9)" in html
+    assert client.get(f"{DASHBOARD}people/", {"q": "x" * 100_000}).status_code == 200
 
 
 def test_people_list_paginates_with_constant_queries(
