@@ -330,7 +330,6 @@ class SignUp(models.Model):
     )
     feedback_comment = models.TextField(_("comment"), blank=True, max_length=2000)
     feedback_at = models.DateTimeField(_("feedback given at"), null=True, blank=True)
-    reminded_at = models.DateTimeField(_("day-before reminder sent"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

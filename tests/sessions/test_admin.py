@@ -127,3 +127,57 @@ def test_authoring_forms_open(client, running, trainer):
         "/admin/snippets/surveys/survey/",
     ):
         assert client.get(url).status_code == 200, url
+
+
+def _form_data(html: str, form_id: str = "w-editor-form") -> dict[str, object]:
+    """What the browser would send for the admin's edit form, as rendered."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    form = soup.find("form", id=form_id) or soup.find("form", attrs={"method": "post"})
+    data: dict[str, object] = {}
+    for field in form.find_all(["input", "select", "textarea"]):
+        name = field.get("name")
+        if not name or field.get("type") in ("submit", "button", "file"):
+            continue
+        if field.name == "select":
+            chosen = [o.get("value") for o in field.find_all("option") if o.has_attr("selected")]
+            data[name] = chosen if field.has_attr("multiple") else (chosen[0] if chosen else "")
+        elif field.get("type") in ("checkbox", "radio"):
+            if field.has_attr("checked"):
+                data.setdefault(name, [])
+                data[name].append(field.get("value", "on"))  # type: ignore[union-attr]
+        elif field.name == "textarea":
+            data[name] = field.text
+        else:
+            data[name] = field.get("value", "")
+    return data
+
+
+def test_editing_the_time_in_the_admin_sends_an_update(
+    client, trainer, django_capture_on_commit_callbacks, mailbox
+):
+    from icalendar import Calendar
+
+    from lms.sessions.services import session_saved
+
+    session = InPersonSessionFactory(trainers=[trainer])
+    session_saved(session=session)
+    seated = seat(session)
+    client.force_login(trainer)
+    url = f"/admin/snippets/training_sessions/inpersonsession/edit/{session.pk}/"
+    data = _form_data(client.get(url).content.decode())
+    start_field = next(k for k in data if k.endswith("-starts_at"))
+    part = session.parts.get()
+    new_start = timezone.localtime(part.starts_at) + timezone.timedelta(hours=1)
+    data[start_field] = new_start.strftime("%Y-%m-%d %H:%M")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    session.refresh_from_db()
+    assert session.sequence == 1
+    update = [m for m in mailbox if m.to == [seated.user.email]]
+    assert len(update) == 1
+    event = Calendar.from_ical(update[0].attachments[0][1]).walk("VEVENT")[0]
+    assert int(event["SEQUENCE"]) == 1
+    assert event.decoded("DTSTART") == new_start.replace(second=0, microsecond=0)
