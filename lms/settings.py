@@ -318,6 +318,9 @@ REPORTS_INLINE_EXPORT_ROWS = env.int("REPORTS_INLINE_EXPORT_ROWS", default=2000)
 # Tasks the worker enqueues periodically: (dotted task path, seconds between runs).
 ONRAMP_PERIODIC_TASKS = [
     ("lms.reports.tasks.reminders_send", env.int("REMINDERS_INTERVAL_SECONDS", default=3600)),
+    # In-person sessions: lapsed waitlist offers move on (the reminders for tomorrow's
+    # sessions and due surveys are in lms.reports' daily batch).
+    ("lms.sessions.tasks.sweep_offers", 600),
 ]
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

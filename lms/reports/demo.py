@@ -21,6 +21,7 @@ from lms.org.demo import SeedReport
 from lms.org.models import Department, Employee
 from lms.org.roles import ROLE_MANAGER
 from lms.paths.models import Enrolment, EnrolmentItem
+from lms.paths.services import enrolments_mark_changed
 
 DEMO_LEARNER_USERNAME = "demo.learner"
 
@@ -116,6 +117,7 @@ def _seed_progress(report: SeedReport) -> None:
         changed, ["status", "progress", "completed_at"], batch_size=500
     )
     counts.updated += len(changed)
+    enrolments_mark_changed(enrolment_ids={item.enrolment_id for item in changed})
     # Paths whose every item is now done count as completed, as the roll-up would do.
     finished = (
         Enrolment.objects.filter(
@@ -131,3 +133,4 @@ def _seed_progress(report: SeedReport) -> None:
         enrolment.status = Enrolment.Status.COMPLETED
         enrolment.completed_at = last or timezone.now()
         enrolment.save(update_fields=["status", "completed_at"])
+        enrolments_mark_changed(enrolment_ids=[enrolment.pk])

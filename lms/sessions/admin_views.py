@@ -144,10 +144,13 @@ def roster_mark(request: HttpRequest, pk: int) -> HttpResponse:
     )
     action = request.POST.get("status", "")
     try:
-        if action == "approve":
-            if not request.user.has_perm("training_sessions.change_signup"):
+        if action in ("approve", "decline"):
+            if not services.user_may_approve(signup=signup, user=request.user):
                 raise PermissionDenied
-            services.signup_approve(signup=signup, by=request.user)
+            if action == "approve":
+                services.signup_approve(signup=signup, by=request.user)
+            else:
+                services.signup_decline(signup=signup, by=request.user)
         else:
             services.attendance_mark(signup=signup, status=action, by=request.user)
     except services.SessionRefused as error:

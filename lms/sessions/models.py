@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import (
@@ -47,8 +48,8 @@ class InPersonSession(ClusterableModel):
     """A face-to-face training, one or several dated parts, for a course or a topic."""
 
     class Status(models.TextChoices):
-        SCHEDULED = "scheduled", _("Scheduled")
-        CANCELLED = "cancelled", _("Cancelled")
+        SCHEDULED = "scheduled", pgettext_lazy("session", "Scheduled")
+        CANCELLED = "cancelled", pgettext_lazy("session", "Cancelled")
 
     class PrerequisitesBy(models.TextChoices):
         SIGN_UP = "sign_up", _("Before signing up")
@@ -266,15 +267,16 @@ class SignUp(models.Model):
     """A learner's place in a session: a seat, a place on the waitlist, or what happened."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("Awaiting approval")
-        CONFIRMED = "confirmed", _("Confirmed")
-        WAITLISTED = "waitlisted", _("On the waitlist")
-        OFFERED = "offered", _("Seat offered")
-        CANCELLED = "cancelled", _("Cancelled")
-        ATTENDED = "attended", _("Attended")
-        LATE = "late", _("Attended, late")
-        ABSENT = "absent", _("Absent")
-        EXCUSED = "excused", _("Excused")
+        # A context keeps these apart from same-looking words elsewhere ("Confirmed").
+        PENDING = "pending", pgettext_lazy("sign-up", "Awaiting approval")
+        CONFIRMED = "confirmed", pgettext_lazy("sign-up", "Confirmed")
+        WAITLISTED = "waitlisted", pgettext_lazy("sign-up", "On the waitlist")
+        OFFERED = "offered", pgettext_lazy("sign-up", "Seat offered")
+        CANCELLED = "cancelled", pgettext_lazy("sign-up", "Cancelled")
+        ATTENDED = "attended", pgettext_lazy("sign-up", "Attended")
+        LATE = "late", pgettext_lazy("sign-up", "Attended, late")
+        ABSENT = "absent", pgettext_lazy("sign-up", "Absent")
+        EXCUSED = "excused", pgettext_lazy("sign-up", "Excused")
 
     # These hold one of the session's seats.
     SEATED = (Status.PENDING, Status.CONFIRMED, Status.OFFERED, Status.ATTENDED, Status.LATE)
@@ -328,7 +330,6 @@ class SignUp(models.Model):
     )
     feedback_comment = models.TextField(_("comment"), blank=True, max_length=2000)
     feedback_at = models.DateTimeField(_("feedback given at"), null=True, blank=True)
-    reminded_at = models.DateTimeField(_("day-before reminder sent"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

@@ -167,6 +167,8 @@ def session_sign_up(
     signup.save()
     if status == SignUp.Status.CONFIRMED:
         _after_commit("send_invite", signup_id=signup.pk)
+    elif status == SignUp.Status.PENDING:
+        _after_commit("send_approval_request", signup_id=signup.pk)
     return signup
 
 
@@ -235,6 +237,32 @@ def signup_approve(*, signup: SignUp, by: AbstractBaseUser) -> SignUp:
     signup.save(update_fields=["status", "approved_by", "updated_at"])
     _after_commit("send_invite", signup_id=signup.pk)
     return signup
+
+
+@transaction.atomic
+def signup_decline(
+    *, signup: SignUp, by: AbstractBaseUser, now: dt.datetime | None = None
+) -> SignUp:
+    """The manager (or HR) says no: the seat goes to the next person on the waitlist."""
+    session = _lock(signup.session)
+    signup.refresh_from_db()
+    if signup.status != SignUp.Status.PENDING:
+        return signup
+    signup.status = SignUp.Status.CANCELLED
+    signup.approved_by = by
+    signup.note = str(_("Not approved by the manager."))[:300]
+    signup.save(update_fields=["status", "approved_by", "note", "updated_at"])
+    _expire_and_promote(session, now or timezone.now())
+    return signup
+
+
+def user_may_approve(*, signup: SignUp, user: AbstractBaseUser) -> bool:
+    """HR (change_signup) or the learner's own manager."""
+    if user.has_perm("training_sessions.change_signup"):
+        return True
+    from lms.org.models import Employee
+
+    return Employee.objects.filter(user_id=signup.user_id, manager__user_id=user.pk).exists()
 
 
 ATTENDANCE_STATES = (

@@ -75,6 +75,33 @@ def send_seat_offer(signup_id: int) -> bool:
 
 
 @task()
+def send_approval_request(signup_id: int) -> bool:
+    """Ask the learner's manager to approve a sign-up (its seat is held meanwhile)."""
+    signup = (
+        SignUp.objects.select_related("session", "user__employee__manager__user")
+        .filter(pk=signup_id)
+        .first()
+    )
+    employee = getattr(signup.user, "employee", None) if signup else None
+    manager = employee.manager.user if employee and employee.manager else None
+    if signup is None or manager is None or not manager.email:
+        return False
+    with translation.override(_language_of(manager)):
+        subject = _("Please approve: %(name)s for %(title)s") % {
+            "name": employee.name,
+            "title": signup.session.title,
+        }
+        body = _("%(name)s signed up for %(title)s (%(when)s). Approve or decline: %(url)s") % {
+            "name": employee.name,
+            "title": signup.session.title,
+            "when": _when(signup.session),
+            "url": _absolute(reverse("sessions:approvals")),
+        }
+    EmailMultiAlternatives(subject, body, to=[manager.email]).send()
+    return True
+
+
+@task()
 def send_readiness_reminders(session_id: int, user_ids: list[int]) -> int:
     """From the brief's 'remind' button: what is still to do before the session."""
     from lms.sessions.services import prerequisites_missing
@@ -114,37 +141,3 @@ def sweep_offers() -> int:
     from lms.sessions.services import sessions_offers_move_on_all
 
     return sessions_offers_move_on_all()
-
-
-@task()
-def send_day_before_reminders() -> int:
-    """Periodic (daily): remind everyone with a seat in a session that starts tomorrow."""
-    import datetime as dt
-
-    from django.utils import timezone
-
-    now = timezone.now()
-    sent = 0
-    sessions = (
-        InPersonSession.objects.scheduled()
-        .with_times()
-        .filter(first_start__gt=now, first_start__lte=now + dt.timedelta(days=1))
-    )
-    for session in sessions:
-        # reminded_at makes a second run on the same day send nothing again.
-        for signup in session.signups.filter(
-            status=SignUp.Status.CONFIRMED, reminded_at__isnull=True
-        ).select_related("user"):
-            SignUp.objects.filter(pk=signup.pk).update(reminded_at=now)
-            if not signup.user.email:
-                continue
-            with translation.override(_language_of(signup.user)):
-                subject = _("Tomorrow: %(title)s") % {"title": session.title}
-                body = _("%(title)s starts %(when)s at %(where)s.") % {
-                    "title": session.title,
-                    "when": _when(session),
-                    "where": session.location_text or session.online_url,
-                }
-            EmailMultiAlternatives(subject, body, to=[signup.user.email]).send()
-            sent += 1
-    return sent

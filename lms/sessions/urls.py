@@ -6,6 +6,7 @@ app_name = "sessions"
 
 urlpatterns = [
     path("", views.session_list, name="list"),
+    path("approvals/", views.approvals, name="approvals"),
     path("<int:pk>/", views.session_detail, name="detail"),
     path("<int:pk>/signup/", views.session_signup, name="signup"),
     path("<int:pk>/cancel/", views.session_cancel, name="cancel"),

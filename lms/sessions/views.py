@@ -247,6 +247,32 @@ def session_feedback(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def approvals(request: HttpRequest) -> HttpResponse:
+    """A manager approves or declines their reports' sign-ups that wait for approval."""
+    pending = SignUp.objects.filter(
+        status=SignUp.Status.PENDING, user__employee__manager__user=request.user
+    ).select_related("session", "user__employee")
+    if request.method == "POST":
+        raw = request.POST.get("signup", "")
+        signup = get_object_or_404(pending, pk=int(raw) if raw.isdigit() and len(raw) < 12 else 0)
+        if request.POST.get("decision") == "approve":
+            services.signup_approve(signup=signup, by=request.user)
+            messages.success(request, _("Approved."))
+        elif request.POST.get("decision") == "decline":
+            services.signup_decline(signup=signup, by=request.user)
+            messages.success(request, _("Declined; the seat goes to the next person."))
+        else:
+            messages.error(request, _("Choose approve or decline."))
+        return redirect("sessions:approvals")
+    return render(
+        request,
+        "training_sessions/approvals.html",
+        {"pending": list(pending.order_by("queued_at"))},
+    )
+
+
+@login_required
 @require_GET
 def path_item_redirect(request: HttpRequest, item_pk: int) -> HttpResponseBase:
     """From the path map: a session item opens the learner's session (or the choice of

@@ -300,28 +300,45 @@ def session_responses(session: Any) -> list[SurveyResponse]:
 
 
 def _readiness(session: Any, signups: list[Any], responded: set[int]) -> list[Readiness]:
-    from lms.progress.completion import (
-        course_completion,
-        course_requirements,
-        watched_percent_for,
-    )
-    from lms.progress.selectors import passed_quiz_keys
+    """Who has not finished the prerequisites or the survey, in a fixed number of queries.
 
-    courses = list(session.prerequisite_courses.all())
-    requirements = [(course, course_requirements(course)) for course in courses]
+    The completion rule is lms.progress's own (`course_completion`); only the facts it
+    needs (watched percentages, passed quizzes) are read for everyone at once.
+    """
+    from lms.progress.completion import course_completion, course_requirements
+    from lms.progress.models import QuizAttempt, VideoWatch
+
+    user_ids = [s.user_id for s in signups]
+    requirements = [
+        (course, course_requirements(course)) for course in session.prerequisite_courses.all()
+    ]
+    lessons = {v.lesson_id for _c, needs in requirements for v in needs.videos}
+    keys = {q.quiz_key for _c, needs in requirements for q in needs.quizzes}
+    watched: dict[int, dict[tuple[int, int], float]] = defaultdict(dict)
+    if lessons and user_ids:
+        for user_id, lesson_id, video_id, percent in VideoWatch.objects.filter(
+            user_id__in=user_ids, lesson_id__in=lessons
+        ).values_list("user_id", "lesson_id", "video_id", "percent"):
+            watched[user_id][(lesson_id, video_id)] = percent
+    passed: dict[int, set[Any]] = defaultdict(set)
+    if keys and user_ids:
+        for user_id, key in (
+            QuizAttempt.objects.filter(user_id__in=user_ids, quiz_key__in=keys, passed=True)
+            .values_list("user_id", "quiz_key")
+            .distinct()
+        ):
+            passed[user_id].add(key)
     rows = []
     for signup in signups:
-        missing = []
-        for course, needs in requirements:
-            done = course_completion(
+        missing = [
+            course.title
+            for course, needs in requirements
+            if not course_completion(
                 requirements=needs,
-                watched_percent=watched_percent_for(user=signup.user, requirements=needs),
-                passed_quiz_keys=passed_quiz_keys(
-                    user=signup.user, keys={q.quiz_key for q in needs.quizzes}
-                ),
-            )
-            if not done.complete:
-                missing.append(course.title)
+                watched_percent=watched[signup.user_id],
+                passed_quiz_keys=passed[signup.user_id],
+            ).complete
+        ]
         rows.append(
             Readiness(
                 user_id=signup.user_id,

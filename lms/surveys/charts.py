@@ -14,7 +14,7 @@ WIDTH = 720
 LABEL_WIDTH = 250
 BAR_HEIGHT = 22
 GAP = 12
-VALUE_WIDTH = 150
+VALUE_WIDTH = 210
 
 
 def _short(label: str, limit: int = 16) -> str:

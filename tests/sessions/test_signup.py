@@ -55,7 +55,8 @@ def test_cancel_offers_the_seat_to_the_first_on_the_waitlist_and_holds_it(
     assert b_signup.status == "offered"
     assert b_signup.offered_until == now + dt.timedelta(hours=6)
     assert session.signups.get(user=c).status == "waitlisted"
-    assert any("seat" in m.subject.lower() or "名额" in m.subject for m in mailbox)
+    offer = [m for m in mailbox if m.to == [b.email]]
+    assert len(offer) == 1 and f"/sessions/{session.pk}/" in offer[0].body
     # The held seat is not given to a newcomer.
     assert session_sign_up(session=session, user=learner()).status == "waitlisted"
 
@@ -169,3 +170,35 @@ def test_prerequisites_before_attending_do_not_block_sign_up(course, lesson):
     session.prerequisite_courses.set([course])
     session.save()
     assert session_sign_up(session=session, user=learner()).status == "confirmed"
+
+
+def test_manager_approves_or_declines_on_the_approvals_page(
+    client, django_capture_on_commit_callbacks, mailbox
+):
+    from tests.factories import EmployeeFactory
+
+    manager = EmployeeFactory()
+    manager.user.email = "boss@example.com"
+    manager.user.save()
+    session = InPersonSessionFactory(capacity=1, needs_manager_approval=True)
+    report = learner(manager=manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        session_sign_up(session=session, user=report)
+    assert [m.to for m in mailbox] == [["boss@example.com"]]
+    waiting = learner()
+    session_sign_up(session=session, user=waiting)
+    signup = session.signups.get(user=report)
+    client.force_login(learner())  # not the manager
+    assert report.employee.name not in client.get("/sessions/approvals/").content.decode()
+    assert (
+        client.post(
+            "/sessions/approvals/", {"signup": signup.pk, "decision": "approve"}
+        ).status_code
+        == 404
+    )
+    client.force_login(manager.user)
+    assert report.employee.name in client.get("/sessions/approvals/").content.decode()
+    client.post("/sessions/approvals/", {"signup": signup.pk, "decision": "decline"})
+    signup.refresh_from_db()
+    assert signup.status == "cancelled"
+    assert session.signups.get(user=waiting).status == "offered"

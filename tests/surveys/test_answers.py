@@ -11,7 +11,12 @@ from lms.paths.services import enrolment_assign_manually
 from lms.sessions.models import SignUp
 from lms.surveys.models import SurveyQuestion, SurveyResponse
 from lms.surveys.services import SurveyRefused, survey_add_default_questions, survey_response_submit
-from tests.sessions.factories import InPersonSessionFactory, SurveyFactory, SurveyQuestionFactory, learner
+from tests.sessions.factories import (
+    InPersonSessionFactory,
+    SurveyFactory,
+    SurveyQuestionFactory,
+    learner,
+)
 
 pytestmark = pytest.mark.django_db
 Kind = SurveyQuestion.Kind
@@ -32,20 +37,28 @@ def setup(course):
 
 
 def good(ranked, confidence, text, keys):
-    return {str(ranked.pk): keys[:2], str(confidence.pk): {k: 3 for k in keys}, str(text.pk): "征信"}
+    return {
+        str(ranked.pk): keys[:2],
+        str(confidence.pk): {k: 3 for k in keys},
+        str(text.pk): "征信",
+    }
 
 
 def test_defaults_from_the_course_topics(setup):
     survey, *_ = setup
     assert [q.kind for q in survey.questions.order_by("sort_order")] == [
-        "topics_ranked", "topic_confidence", "text"
+        "topics_ranked",
+        "topic_confidence",
+        "text",
     ]
     assert survey_add_default_questions(survey=survey) == 0  # only once
 
 
 def test_answer_once_then_edit_until_deadline(setup):
-    survey, session, user, ranked, confidence, text, keys = setup
-    first = survey_response_submit(session=session, user=user, answers=good(ranked, confidence, text, keys))
+    _survey, session, user, ranked, confidence, text, keys = setup
+    first = survey_response_submit(
+        session=session, user=user, answers=good(ranked, confidence, text, keys)
+    )
     changed = good(ranked, confidence, text, keys) | {str(ranked.pk): [keys[2]]}
     second = survey_response_submit(session=session, user=user, answers=changed)
     assert first.pk == second.pk and SurveyResponse.objects.count() == 1
@@ -53,7 +66,9 @@ def test_answer_once_then_edit_until_deadline(setup):
     session.survey_deadline = timezone.now() - dt.timedelta(minutes=1)
     session.save()
     with pytest.raises(SurveyRefused) as refused:
-        survey_response_submit(session=session, user=user, answers=good(ranked, confidence, text, keys))
+        survey_response_submit(
+            session=session, user=user, answers=good(ranked, confidence, text, keys)
+        )
     assert refused.value.code == "closed"
     assert SurveyResponse.objects.get().answers[str(ranked.pk)] == [keys[2]]
 
@@ -76,29 +91,42 @@ def test_answer_once_then_edit_until_deadline(setup):
     ],
 )
 def test_bad_answers_are_refused_and_change_nothing(setup, mutate):
-    survey, session, user, ranked, confidence, text, keys = setup
+    _survey, session, user, ranked, confidence, text, keys = setup
     with pytest.raises(SurveyRefused):
-        survey_response_submit(session=session, user=user, answers=mutate(good(ranked, confidence, text, keys), ranked, confidence, text, keys))
+        survey_response_submit(
+            session=session,
+            user=user,
+            answers=mutate(good(ranked, confidence, text, keys), ranked, confidence, text, keys),
+        )
     assert not SurveyResponse.objects.exists()
 
 
 def test_only_people_signed_up_answer(setup):
-    survey, session, user, ranked, confidence, text, keys = setup
+    _survey, session, _user, ranked, confidence, text, keys = setup
     with pytest.raises(SurveyRefused) as refused:
-        survey_response_submit(session=session, user=learner(), answers=good(ranked, confidence, text, keys))
+        survey_response_submit(
+            session=session, user=learner(), answers=good(ranked, confidence, text, keys)
+        )
     assert refused.value.code == "not_signed_up"
 
 
 def test_choice_questions(course):
     survey = SurveyFactory()
     single = SurveyQuestionFactory(survey=survey, kind=Kind.SINGLE, options="A\nB")
-    multiple = SurveyQuestionFactory(survey=survey, kind=Kind.MULTIPLE, options="A\nB\nC", max_choices=2)
+    multiple = SurveyQuestionFactory(
+        survey=survey, kind=Kind.MULTIPLE, options="A\nB\nC", max_choices=2
+    )
     session = InPersonSessionFactory(survey=survey)
     user = learner()
     SignUp.objects.create(session=session, user=user, status="waitlisted", queued_at=timezone.now())
-    ok = survey_response_submit(session=session, user=user, answers={str(single.pk): "o2", str(multiple.pk): ["o1", "o3"]})
+    ok = survey_response_submit(
+        session=session, user=user, answers={str(single.pk): "o2", str(multiple.pk): ["o1", "o3"]}
+    )
     assert ok.answers == {str(single.pk): "o2", str(multiple.pk): ["o1", "o3"]}
-    for bad in ({str(single.pk): "o3"}, {str(single.pk): "o1", str(multiple.pk): ["o1", "o2", "o3"]}):
+    for bad in (
+        {str(single.pk): "o3"},
+        {str(single.pk): "o1", str(multiple.pk): ["o1", "o2", "o3"]},
+    ):
         with pytest.raises(SurveyRefused):
             survey_response_submit(session=session, user=user, answers=bad)
 
@@ -116,13 +144,17 @@ def test_submitting_completes_the_survey_path_item(setup):
 
 
 def test_form_page_round_trip(client, setup):
-    survey, session, user, ranked, confidence, text, keys = setup
+    _survey, session, user, ranked, confidence, text, keys = setup
     url = f"/sessions/{session.pk}/survey/"
     assert client.get(url).status_code == 302
     client.force_login(user)
     page = client.get(url)
     assert page.status_code == 200 and "风险控制部的职责" in page.content.decode()
-    form = {f"q{ranked.pk}_rank1": keys[1], f"q{ranked.pk}_rank2": keys[0], f"q{text.pk}": "征信报告"}
+    form = {
+        f"q{ranked.pk}_rank1": keys[1],
+        f"q{ranked.pk}_rank2": keys[0],
+        f"q{text.pk}": "征信报告",
+    }
     form |= {f"q{confidence.pk}_{k}": "2" for k in keys}
     assert client.post(url, form).status_code == 302
     saved = SurveyResponse.objects.get(user=user)
@@ -138,7 +170,7 @@ def test_form_page_round_trip(client, setup):
 def test_form_page_hidden_from_people_outside_the_audience(client, setup):
     from tests.factories import CohortFactory
 
-    survey, session, user, *_ = setup
+    _survey, session, user, *_ = setup
     session.audience_cohorts.set([CohortFactory()])
     session.save()
     client.force_login(learner())

@@ -223,7 +223,7 @@ class CompletionPagination(CursorPagination):
     max_page_size = 1000
 
 
-class HrCompletionOutput(serializers.Serializer):
+class SyncedCompletionOutput(serializers.Serializer):
     id = serializers.IntegerField()
     employee_no = serializers.CharField(source="enrolment.employee.employee_no")
     employee_name = serializers.CharField(source="enrolment.employee.name")
@@ -239,7 +239,7 @@ class CompletionsApi(ListAPIView):
     """Completed items, oldest first, for incremental sync: keep following `next`."""
 
     permission_classes = [CanReadAllReports]
-    serializer_class = HrCompletionOutput
+    serializer_class = SyncedCompletionOutput
     pagination_class = CompletionPagination
     filter_backends: list[Any] = []
 

@@ -2,7 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
-from lms.api.v1 import auth, courses, hr, me, notices, progress, quizzes
+from lms.api.v1 import auth, courses, hr, me, notices, progress, quizzes, sessions
 
 app_name = "api-v1"
 
@@ -22,6 +22,15 @@ urlpatterns = [
         name="quiz-attempts",
     ),
     path("progress/events/", progress.ProgressEventsApi.as_view(), name="progress-events"),
+    path("sessions/", sessions.SessionListApi.as_view(), name="sessions"),
+    path("sessions/<int:pk>/signup/", sessions.SessionSignUpApi.as_view(), name="session-signup"),
+    path("sessions/<int:pk>/accept/", sessions.SessionAcceptApi.as_view(), name="session-accept"),
+    path("sessions/<int:pk>/cancel/", sessions.SessionCancelApi.as_view(), name="session-cancel"),
+    path("sessions/<int:pk>/survey/", sessions.SessionSurveyApi.as_view(), name="session-survey"),
+    path("sessions/<int:pk>/brief/", sessions.SessionBriefApi.as_view(), name="session-brief"),
+    path(
+        "sessions/<int:pk>/calendar.ics", sessions.SessionCalendarApi.as_view(), name="session-ics"
+    ),
     # HR tracking (lms/reports): HRIS sync and the learner's reminders
     path("hr/employees/", hr.EmployeesUpsertApi.as_view(), name="hr-employees"),
     path("hr/completions/", hr.CompletionsApi.as_view(), name="hr-completions"),

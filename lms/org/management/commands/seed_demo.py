@@ -13,6 +13,7 @@ from courses.demo import demo_courses_seed
 from lms.org.demo import SeedReport, demo_organisation_seed
 from lms.paths.demo import demo_paths_seed
 from lms.reports.demo import demo_reports_seed
+from lms.sessions.demo import demo_sessions_seed
 
 # Each step is idempotent and returns what it did. Later steps (courses, learning paths,
 # in-person sessions) go after the organisation they build on.
@@ -20,6 +21,7 @@ SEED_STEPS: list[Callable[[], SeedReport]] = [
     demo_organisation_seed,
     demo_courses_seed,  # type: ignore[list-item]  # same shape; courses does not import lms
     demo_paths_seed,
+    demo_sessions_seed,
     demo_reports_seed,
 ]
 
