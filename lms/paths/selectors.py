@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -70,14 +71,21 @@ class PathMap:
 def path_map_versions_for(*, user: object) -> list[tuple[int, int]]:
     """(enrolment id, map version) of the person's current paths: what their map depends on.
 
-    One small query; the API keys its cached copy and its ETag by this.
+    The API keys its cached copy and its ETag by this, on every start of every phone.
+    Written as SQL because compiling the same ORM query costs ten times more than running
+    it (0.9 ms against 0.09 ms here); the names come from the models, the values are
+    parameters.
     """
-    return list(
-        Enrolment.objects.current()
-        .filter(employee__user=user)
-        .order_by("pk")
-        .values_list("pk", "map_version")
+    quote = connection.ops.quote_name
+    enrolment, employee = Enrolment._meta, Employee._meta
+    sql = (
+        f"SELECT e.{quote('id')}, e.{quote('map_version')} FROM {quote(enrolment.db_table)} e"  # noqa: S608
+        f" INNER JOIN {quote(employee.db_table)} p ON e.{quote('employee_id')} = p.{quote('id')}"
+        f" WHERE p.{quote('user_id')} = %s AND e.{quote('status')} <> %s ORDER BY e.{quote('id')}"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [getattr(user, "pk", None), Enrolment.Status.REMOVED.value])
+        return [(pk, version) for pk, version in cursor.fetchall()]
 
 
 def path_maps_for(
