@@ -170,10 +170,10 @@ export async function mountPlayer(slot: HTMLElement): Promise<HTMLVideoElement |
       events.push({ id: newEventId(), type: "video.position", client_time: now, lesson, video: videoId, position });
       lastPosition = position;
     }
-    if (!events.length) return;
-    saveLocal();
+    if (events.length) saveLocal();
+    // Leaving: the beacon also carries what this page queued and was not acknowledged.
     if (exiting) sendOnExit(events);
-    else void enqueue(events);
+    else if (events.length) void enqueue(events);
   };
 
   video.addEventListener("timeupdate", () => {

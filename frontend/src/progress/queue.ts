@@ -38,6 +38,12 @@ let seq = Date.now() * 1000;
 let dbPromise: Promise<IDBDatabase | null> | null = null;
 // Without IndexedDB (some private modes) the queue lives in memory for this page only.
 const memory = new Map<string, Stored>();
+// Events this page queued that the server has not acknowledged yet, oldest first: the
+// exit beacon carries them too, so a batch that failed just before the learner left is
+// not stranded until the next visit.
+const unacked = new Map<string, ProgressEventBody>();
+// sendBeacon refuses bodies over 64 KB; an event is about 200 bytes.
+const BEACON_MAX_EVENTS = 200;
 
 function openDb(): Promise<IDBDatabase | null> {
   if (dbPromise) return dbPromise;
@@ -187,6 +193,7 @@ async function sendOnce(config: Config): Promise<"empty" | "sent" | "failed"> {
   const acked = new Set(acks.map((a) => a.id));
   acks.filter((a) => a.status === "rejected").forEach((a) => console.warn("progress event rejected", a));
   const gone = batch.map((r) => r.id).filter((id) => acked.has(id));
+  gone.forEach((id) => unacked.delete(id));
   await remove(gone);
   return gone.length ? "sent" : "failed";
 }
@@ -230,6 +237,7 @@ function stored(user: string, events: ProgressEventBody[]): Stored[] {
 export async function enqueue(events: ProgressEventBody[]): Promise<void> {
   const config = readConfig();
   if (!config || !events.length) return;
+  events.forEach((event) => unacked.set(event.id, event));
   try {
     await put(stored(config.user, events));
   } catch {
@@ -246,12 +254,15 @@ export async function enqueue(events: ProgressEventBody[]): Promise<void> {
  */
 export function sendOnExit(events: ProgressEventBody[]): void {
   const config = readConfig();
-  if (!config || !events.length) return;
-  void put(stored(config.user, events)).catch(() => undefined);
+  if (!config) return;
+  if (events.length) void put(stored(config.user, events)).catch(() => undefined);
+  events.forEach((event) => unacked.set(event.id, event));
+  const pending = [...unacked.values()].slice(0, BEACON_MAX_EVENTS);
+  if (!pending.length) return;
   if (!navigator.onLine || typeof navigator.sendBeacon !== "function") return;
   const form = new URLSearchParams();
   form.set("csrfmiddlewaretoken", csrfToken());
-  form.set("events", JSON.stringify(events));
+  form.set("events", JSON.stringify(pending));
   navigator.sendBeacon(config.beaconUrl, form);
 }
 
