@@ -7,6 +7,7 @@ from typing import Any
 
 from courses.models import LessonPage
 from lms.learner.outline import course_outline_for
+from lms.progress.events import played_from_start
 from lms.progress.models import VideoWatch
 from lms.progress.pages import canonical_page
 
@@ -17,7 +18,9 @@ class PlayerState:
 
     position: float
     position_at: str  # ISO time the phone reported the position; "" when never
-    furthest: float  # the end of the furthest watched range (for "no skipping")
+    # How far the learner may seek in a course without skipping: the end of what they
+    # played from the start without a gap (a range after a gap does not count there).
+    furthest: float
     percent: float
 
 
@@ -36,7 +39,7 @@ def player_states_for(*, user: Any, lesson: LessonPage) -> dict[int, PlayerState
             position_at=watch.position_client_time.isoformat()
             if watch.position_client_time
             else "",
-            furthest=max((hi for _lo, hi in watch.ranges), default=0.0),
+            furthest=played_from_start(watch.ranges)[0],
             percent=round(watch.percent, 1),
         )
     return states

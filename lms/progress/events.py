@@ -29,6 +29,9 @@ MAX_EVENTS_PER_BATCH = 500
 MAX_RANGE_SECONDS = 120.0
 # Durations from ffprobe and the player differ by a frame or two.
 DURATION_SLACK = 1.0
+# The player reports time a fraction of a second at a time; in a course without
+# skipping, a gap this small between two watched ranges is rounding, not a skip.
+SKIP_TOLERANCE = 2.0
 
 
 @dataclass
@@ -48,6 +51,7 @@ class _Event:
     video_id: int | None = None
     duration: float | None = None
     must_watch: tuple[int, ...] = ()
+    no_skipping: bool = False
     data: dict[str, Any] = field(default_factory=dict)
 
 
@@ -78,6 +82,22 @@ def covered_seconds(ranges: Iterable[list[float]]) -> float:
     return sum(hi - lo for lo, hi in ranges)
 
 
+def played_from_start(ranges: Iterable[list[float]]) -> tuple[float, float]:
+    """(how far, how many seconds) the video was played from the beginning on, up to the
+    first part never played.
+
+    What counts in a course without skipping: ranges after a gap (a seek past the
+    furthest point, or a forged event) stay recorded, and count once the gap is watched.
+    """
+    reached, played = 0.0, 0.0
+    for lo, hi in ranges:  # sorted and disjoint
+        if lo > reached + SKIP_TOLERANCE:
+            break
+        played += hi - lo
+        reached = hi
+    return reached, played
+
+
 def _number(value: Any, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise _Rejected(_("“%(field)s” must be a number of seconds.") % {"field": name})
@@ -99,6 +119,7 @@ class _Batch:
         }
         self.lessons = {p.pk: p for p in LessonPage.objects.live().filter(pk__in=lesson_ids)}
         self._allowed: dict[int, bool] = {}
+        self._no_skipping: dict[int, bool] = {}
         self._must_watch: dict[int, dict[int, tuple[int, ...]]] = {}
         video_ids = {
             e.get("video")
@@ -112,15 +133,20 @@ class _Batch:
         )
 
     def lesson(self, lesson_id: Any) -> Any:
-        from lms.learner.access import can_view_lesson
+        from lms.learner.access import can_view_course, course_of
 
         if not isinstance(lesson_id, int) or lesson_id not in self.lessons:
             raise _Rejected(_("Unknown lesson."))
         if lesson_id not in self._allowed:
-            self._allowed[lesson_id] = can_view_lesson(self.user, self.lessons[lesson_id])
+            course = course_of(self.lessons[lesson_id])
+            self._allowed[lesson_id] = course is not None and can_view_course(self.user, course)
+            self._no_skipping[lesson_id] = bool(course is not None and course.no_skipping)
         if not self._allowed[lesson_id]:
             raise _Rejected(_("Unknown lesson."))  # the same answer as for one that does not exist
         return self.lessons[lesson_id]
+
+    def no_skipping(self, lesson: Any) -> bool:
+        return self._no_skipping[lesson.pk]
 
     def must_watch(self, lesson: Any) -> dict[int, tuple[int, ...]]:
         """Per video of the lesson, its must-watch percentages (read once per batch)."""
@@ -173,6 +199,7 @@ def _parse(raw: Any, batch: _Batch) -> _Event:
     event.video_id = raw.get("video")
     event.duration = batch.video(event.lesson, event.video_id)
     event.must_watch = batch.must_watch(event.lesson)[event.video_id]
+    event.no_skipping = batch.no_skipping(event.lesson)
     limit = event.duration + DURATION_SLACK
     if kind == ProgressEvent.Type.VIDEO_WATCHED:
         start, end = _number(raw.get("start"), "start"), _number(raw.get("end"), "end")
@@ -213,12 +240,14 @@ def progress_events_apply(*, user: AbstractBaseUser, events: list[Any]) -> list[
 
 @transaction.atomic
 def _apply(user: AbstractBaseUser, parsed: list[tuple[int, _Event]], acks: list[Ack]) -> None:
-    try:
-        with transaction.atomic():
-            LearnerProgressLock.objects.get_or_create(user=user)
-    except IntegrityError:
-        pass  # created by a concurrent batch a moment ago
-    LearnerProgressLock.objects.select_for_update().get(user=user)
+    # One statement once the person's lock row exists, which is every batch but their first.
+    if not LearnerProgressLock.objects.select_for_update().filter(user=user).exists():
+        try:
+            with transaction.atomic():
+                LearnerProgressLock.objects.create(user=user)
+        except IntegrityError:
+            pass  # created by a concurrent batch a moment ago
+        LearnerProgressLock.objects.select_for_update().get(user=user)
 
     seen = set(
         ProgressEvent.objects.filter(
@@ -261,9 +290,11 @@ def _apply(user: AbstractBaseUser, parsed: list[tuple[int, _Event]], acks: list[
             watch.ranges = merge_range(watch.ranges, event.data["start"], event.data["end"])
             watch.watched_seconds = covered_seconds(watch.ranges)
             watch.duration = event.duration or watch.duration
-            watch.percent = (
-                min(100.0, 100 * watch.watched_seconds / watch.duration) if watch.duration else 0
+            # The percent is what counts towards completion.
+            counted = (
+                played_from_start(watch.ranges)[1] if event.no_skipping else watch.watched_seconds
             )
+            watch.percent = min(100.0, 100 * counted / watch.duration) if watch.duration else 0
         elif watch.position_client_time is None or event.client_time >= watch.position_client_time:
             watch.last_position = event.data["position"]
             watch.position_client_time = event.client_time

@@ -359,3 +359,13 @@ def test_staff_account_without_employee_record_gets_a_plain_page():
         in client.get(TRANSCRIPT, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     )
     assert client.get(PROFILE).status_code == 200
+
+
+def test_without_skipping_the_player_may_seek_only_up_to_the_first_gap(world):
+    world.course.no_skipping = True
+    world.course.save_revision().publish()
+    user = world.employee.user
+    progress_events_apply(user=user, events=watched(world, 0, 4.5))
+    progress_events_apply(user=user, events=watched(world, 8, 9.5))
+    slot = player(signed_in(world.employee), world)
+    assert float(slot["data-furthest"]) == 4.5

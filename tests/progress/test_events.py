@@ -271,3 +271,54 @@ def test_the_same_batch_sent_twice_at_once_is_applied_once(setup):
     assert statuses == ["applied"] * 5 + ["duplicate"] * 5
     assert ProgressEvent.objects.count() == 5
     assert watch_of(s).ranges == [[0, 50]]
+
+
+# --- courses without skipping: the server decides what counts ---------------------------
+
+
+@pytest.fixture
+def no_skip(setup):
+    setup["course"].no_skipping = True
+    setup["course"].save_revision().publish()
+    return setup
+
+
+def test_without_skipping_ranges_after_a_gap_do_not_count_until_it_is_watched(no_skip):
+    s = no_skip
+    # A forged client (the player refuses the seek) plays the first minute, then 100–300 s.
+    ahead = [watched(s, 100 + n, 100 + n + 20, seconds=100 + n) for n in range(0, 200, 20)]
+    acks = send(s, [watched(s, 0, 60), *ahead])
+    assert {a["status"] for a in acks} == {"applied"}
+    watch = watch_of(s)
+    assert watch.ranges == [[0, 60], [100, 300]]  # recorded, nothing thrown away
+    assert watch.watched_seconds == 260  # 87 % played …
+    assert watch.percent == 20  # … but only the first minute counts
+    assert course_item(s).status == EnrolmentItem.Status.PENDING
+
+    # Watching the gap joins everything up: 100 % counts and the course completes.
+    send(s, [watched(s, 60, 80, seconds=400), watched(s, 80, 100, seconds=420)])
+    assert watch_of(s).percent == 100
+    assert course_item(s).status == EnrolmentItem.Status.COMPLETED
+
+
+def test_without_skipping_rounding_gaps_between_ranges_still_count(no_skip):
+    s = no_skip
+    # Players report time in steps: 0–14.8, 15–29.7 … leave gaps of a fraction of a second.
+    events = [watched(s, start, start + 14.8, seconds=start) for start in range(0, 285, 15)]
+    send(s, events)
+    assert watch_of(s).percent >= 90
+    assert course_item(s).status == EnrolmentItem.Status.COMPLETED
+
+
+def test_without_skipping_a_late_start_counts_nothing(no_skip):
+    s = no_skip
+    send(s, [watched(s, 30 + n, 50 + n, seconds=n) for n in range(0, 260, 20)])
+    assert watch_of(s).watched_seconds == 260
+    assert watch_of(s).percent == 0
+    assert course_item(s).progress == 0
+
+
+def test_with_skipping_allowed_every_played_second_counts(setup):
+    s = setup
+    send(s, [watched(s, 0, 60), *[watched(s, 100 + n, 120 + n) for n in range(0, 200, 20)]])
+    assert watch_of(s).percent == pytest.approx(100 * 260 / 300)
