@@ -75,6 +75,8 @@ FONT_CANDIDATES = (
 
 
 # --- report (the shape seed_demo prints) ---------------------------------------------
+# Every app's seed step returns one; it lives here because courses imports nothing from
+# the learning domain, which imports it from here.
 
 
 @dataclass
@@ -87,6 +89,8 @@ class SeedCounts:
 
 @dataclass
 class SeedReport:
+    """What one seed step did, per kind of thing, for the command's summary."""
+
     title: str | Promise
     counts: list[SeedCounts] = field(default_factory=list)
 

@@ -11,7 +11,6 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
@@ -26,6 +25,7 @@ from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleCo
 from wagtail.admin.views.generic.base import BaseListingView, WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import HeaderButton
 
+from lms.ops.pagination import admin_page
 from lms.org.forms import RosterUploadForm
 from lms.org.models import RosterImport, RosterImportQuerySet
 from lms.org.roster import COLUMN_ALIASES, RosterFileError
@@ -36,7 +36,6 @@ from lms.org.roster_imports import (
 )
 
 IMPORT_PERMISSION = "org.import_roster"
-PREVIEW_PAGE_SIZE = 50
 # A queued import that no worker has picked up after this long gets a hint on the page.
 WORKER_HINT_AFTER = dt.timedelta(seconds=30)
 
@@ -186,30 +185,6 @@ class RosterUploadView(ImportPermissionMixin, WagtailAdminTemplateMixin, FormVie
         return super().form_invalid(form)
 
 
-def _paginated(request: HttpRequest, items: list[Any], param: str, anchor: str) -> dict[str, Any]:
-    """One page of a list from the report, with links that keep the other list's page."""
-    paginator = Paginator(items, PREVIEW_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get(param))
-
-    def url(number: int) -> str:
-        query = request.GET.copy()
-        query[param] = str(number)
-        return f"?{query.urlencode()}#{anchor}"
-
-    return {
-        "page": page,
-        "items": list(page.object_list),
-        "count": paginator.count,
-        "is_paginated": paginator.num_pages > 1,
-        "previous_url": url(page.previous_page_number()) if page.has_previous() else "",
-        "next_url": url(page.next_page_number()) if page.has_next() else "",
-        "numbers": [
-            (number, url(number) if isinstance(number, int) else "")
-            for number in paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
-        ],
-    }
-
-
 def _progress_message(item: RosterImport) -> str:
     total = item.counts.get("create", 0) + item.counts.get("update", 0)
     if item.started_at is None:
@@ -288,8 +263,12 @@ class RosterImportDetailView(ImportPermissionMixin, WagtailAdminTemplateMixin, T
             Status=Status,
             counts=counts,
             report=report,
-            problems=_paginated(self.request, report.get("problems", []), "problems", "problems"),
-            people=_paginated(self.request, new_people + changed_people, "people", "people"),
+            problems=admin_page(
+                self.request, report.get("problems", []), param="problems", anchor="problems"
+            ),
+            people=admin_page(
+                self.request, new_people + changed_people, param="people", anchor="people"
+            ),
             to_create=[
                 (_entity_kind_label(kind), names)
                 for kind, names in (report.get("to_create") or {}).items()

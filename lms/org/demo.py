@@ -17,16 +17,16 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import models, transaction
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from courses.demo import SeedCounts, SeedReport
 from lms.org.models import Cohort, Department, Employee, Level, Position
 from lms.org.services import (
     ROLE_ADMIN,
@@ -633,35 +633,6 @@ def new_hires() -> list[PersonSpec]:
 
 
 # --- the seed ---------------------------------------------------------------
-
-
-@dataclass
-class SeedCounts:
-    label: str | Promise
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-
-@dataclass
-class SeedReport:
-    """What one seed step did, per kind of thing, for the command's summary."""
-
-    title: str | Promise
-    counts: list[SeedCounts] = field(default_factory=list)
-
-    def add(self, label: str | Promise) -> SeedCounts:
-        counts = SeedCounts(label)
-        self.counts.append(counts)
-        return counts
-
-    @property
-    def created(self) -> int:
-        return sum(c.created for c in self.counts)
-
-    @property
-    def updated(self) -> int:
-        return sum(c.updated for c in self.counts)
 
 
 def _bring_to(obj: models.Model, values: dict[str, Any], counts: SeedCounts) -> None:

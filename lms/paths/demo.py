@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
-from lms.org.demo import CAMPUS_COHORT, SeedCounts, SeedReport
+from courses.demo import SeedCounts, SeedReport
+from lms.org.demo import CAMPUS_COHORT
 from lms.org.models import Cohort, Department, Employee, Position
 from lms.paths.models import AssignmentRule, EnrolmentItem, LearningPath, PathItem, PathStage
 from lms.paths.services import enrolments_mark_changed, paths_assign_for

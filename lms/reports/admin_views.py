@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import (
     FileResponse,
     Http404,
@@ -30,6 +29,7 @@ from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from lms.ops.pagination import admin_page
 from lms.org.models import Department, Employee
 from lms.paths.selectors import path_maps_for
 from lms.reports import charts
@@ -48,35 +48,10 @@ from lms.reports.selectors import (
     report_people,
 )
 
-PAGE_SIZE = 50
 MAX_SEARCH = 100
 
 _HOME = {"url": reverse_lazy("wagtailadmin_home"), "label": gettext_lazy("Home")}
 _DASHBOARD = {"url": reverse_lazy("reports:dashboard"), "label": gettext_lazy("Learning reports")}
-
-
-def paginate(request: HttpRequest, items: Any, param: str = "p") -> dict[str, Any]:
-    """One page, with links that keep the other parameters (Wagtail's pagination markup)."""
-    paginator = Paginator(items, PAGE_SIZE)
-    page = paginator.get_page(request.GET.get(param))
-
-    def url(number: int) -> str:
-        query = request.GET.copy()
-        query[param] = str(number)
-        return f"?{query.urlencode()}"
-
-    return {
-        "page": page,
-        "items": list(page.object_list),
-        "count": paginator.count,
-        "is_paginated": paginator.num_pages > 1,
-        "previous_url": url(page.previous_page_number()) if page.has_previous() else "",
-        "next_url": url(page.next_page_number()) if page.has_next() else "",
-        "numbers": [
-            (number, url(number) if isinstance(number, int) else "")
-            for number in paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
-        ],
-    }
 
 
 class ReportsMixin(WagtailAdminTemplateMixin):
@@ -208,7 +183,7 @@ class PeopleView(ReportsMixin, TemplateView):
             search=search,
             ordering=ordering,
         )
-        paged = paginate(self.request, people)
+        paged = admin_page(self.request, people)
         rows = [
             {
                 "person": person,
@@ -330,7 +305,7 @@ class CourseView(ReportsMixin, TemplateView):
         )
         context.update(
             course=self.course_row,
-            paged=paginate(self.request, items),
+            paged=admin_page(self.request, items),
             state=state,
             export_query=self.filter_query(state=state, course=str(self.course_row.course_id)),
         )
@@ -534,7 +509,7 @@ class SessionsView(ReportsMixin, TemplateView):
         from lms.reports.sessions import report_sessions
 
         context = super().get_context_data(**kwargs)
-        context["paged"] = paginate(self.request, report_sessions(scope=self.scope))
+        context["paged"] = admin_page(self.request, report_sessions(scope=self.scope))
         return context
 
 
@@ -572,5 +547,5 @@ class SessionView(ReportsMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(session=self.session, paged=paginate(self.request, self.people))
+        context.update(session=self.session, paged=admin_page(self.request, self.people))
         return context

@@ -9,8 +9,8 @@ from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from courses.demo import demo_courses_seed
-from lms.org.demo import SeedReport, demo_organisation_seed
+from courses.demo import SeedReport, demo_courses_seed
+from lms.org.demo import demo_organisation_seed
 from lms.paths.demo import demo_paths_seed
 from lms.reports.demo import demo_reports_seed
 from lms.sessions.demo import demo_sessions_seed
