@@ -16,6 +16,8 @@ cutoff, not_signed_up, no_offer.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import django_filters
@@ -235,6 +237,14 @@ CONFLICT = OpenApiResponse(
 )
 
 
+@contextmanager
+def _refusal_as_conflict() -> Iterator[None]:
+    try:
+        yield
+    except services.SessionRefused as refused:
+        raise SessionConflict(code=refused.code, message=refused.message) from None
+
+
 class SessionSignUpApi(GenericAPIView):
     serializer_class = SignUpOutput
 
@@ -248,39 +258,33 @@ class SessionSignUpApi(GenericAPIView):
             .exclude(status=SignUp.Status.CANCELLED)
             .exists()
         )
-        try:
+        with _refusal_as_conflict():
             signup = services.session_sign_up(session=session, user=request.user)
-        except services.SessionRefused as refused:
-            raise SessionConflict(code=refused.code, message=refused.message) from None
         return Response(
             _signup_json(signup), status=status.HTTP_200_OK if had else status.HTTP_201_CREATED
         )
 
 
-class SessionAcceptApi(GenericAPIView):
+class _SignUpChangeApi(GenericAPIView):
+    """One service applied to the caller's own sign-up for a session they can see."""
+
     serializer_class = SignUpOutput
+    change: Callable[..., SignUp]
 
     @extend_schema(request=None, responses={200: SignUpOutput, 404: None, 409: CONFLICT})
     def post(self, request: Request, pk: int) -> Response:
         session = _visible(request, pk)
-        try:
-            signup = services.signup_accept_offer(session=session, user=request.user)
-        except services.SessionRefused as refused:
-            raise SessionConflict(code=refused.code, message=refused.message) from None
+        with _refusal_as_conflict():
+            signup = type(self).change(session=session, user=request.user)
         return Response(_signup_json(signup))
 
 
-class SessionCancelApi(GenericAPIView):
-    serializer_class = SignUpOutput
+class SessionAcceptApi(_SignUpChangeApi):
+    change = staticmethod(services.signup_accept_offer)
 
-    @extend_schema(request=None, responses={200: SignUpOutput, 404: None, 409: CONFLICT})
-    def post(self, request: Request, pk: int) -> Response:
-        session = _visible(request, pk)
-        try:
-            signup = services.signup_cancel(session=session, user=request.user)
-        except services.SessionRefused as refused:
-            raise SessionConflict(code=refused.code, message=refused.message) from None
-        return Response(_signup_json(signup))
+
+class SessionCancelApi(_SignUpChangeApi):
+    change = staticmethod(services.signup_cancel)
 
 
 class ChoiceOutput(serializers.Serializer):
