@@ -33,8 +33,9 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+from _postgres import fresh_database
+
 ROOT = Path(__file__).resolve().parent.parent
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_DB = "onramp_bench_api"
 CONCURRENCY = 20
 EVENTS_PER_BATCH = 50
@@ -254,19 +255,6 @@ def measured(master_pid: int, run: Callable[[], dict[str, float]]) -> dict[str, 
     return result
 
 
-def prepare_postgres() -> str | None:
-    try:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN_URL, connect_timeout=3, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
-            conn.execute(f"CREATE DATABASE {PG_DB}")
-    except Exception as exc:
-        print(f"PostgreSQL unavailable, skipped: {exc}")
-        return None
-    return f"postgres://postgres@127.0.0.1:5432/{PG_DB}"
-
-
 def run(label: str, env: dict[str, str], people: int, seconds: float) -> None:
     started = time.perf_counter()
     out = subprocess.run(
@@ -371,7 +359,7 @@ def main() -> None:
             args.people,
             args.seconds,
         )
-        pg = None if args.no_postgres else prepare_postgres()
+        pg = None if args.no_postgres else fresh_database(PG_DB)
         if pg:
             run("PostgreSQL", {**base, "DATABASE_URL": pg}, args.people, args.seconds)
 

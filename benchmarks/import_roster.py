@@ -21,8 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from _postgres import fresh_database
+
 ROOT = Path(__file__).resolve().parent.parent
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_BENCH_DB = "onramp_bench_import"
 
 DEPARTMENTS = ["市场拓展部", "产品研发部", "风险控制部", "资产保全部", "法务部", "客服部"]
@@ -121,21 +122,6 @@ def inner(path: Path, rows: int) -> dict[str, float]:
     return results
 
 
-def prepare_postgres() -> str | None:
-    try:
-        import psycopg
-    except ImportError:
-        return None
-    try:
-        with psycopg.connect(PG_ADMIN_URL, connect_timeout=3, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
-            conn.execute(f"CREATE DATABASE {PG_BENCH_DB}")
-    except psycopg.OperationalError as exc:
-        print(f"PostgreSQL unavailable, skipped: {exc}".strip())
-        return None
-    return f"postgres://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -153,7 +139,7 @@ def main() -> None:
         write_roster(roster, args.rows)
         print(f"roster: {args.rows} rows, {roster.stat().st_size / 1024:.0f} KiB (UTF-8 with BOM)")
         targets = [("SQLite", {"DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3"})]
-        pg_url = None if args.no_postgres else prepare_postgres()
+        pg_url = None if args.no_postgres else fresh_database(PG_BENCH_DB)
         if pg_url:
             targets.append(("PostgreSQL", {"DATABASE_URL": pg_url}))
         for label, env in targets:

@@ -26,8 +26,9 @@ import threading
 import time
 from pathlib import Path
 
+from _postgres import fresh_database
+
 ROOT = Path(__file__).resolve().parent.parent
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_BENCH_DB = "onramp_bench_reports"
 ITEMS_PER_STAGE = 6
 STAGES = ["入职前", "入职第一天", "第一周", "第一个月", "转正前"]
@@ -260,21 +261,6 @@ def inner(people: int, tmp: Path, phase: str) -> dict[str, float | str]:
     return results
 
 
-def prepare_postgres() -> str | None:
-    try:
-        import psycopg
-    except ImportError:
-        return None
-    try:
-        with psycopg.connect(PG_ADMIN_URL, connect_timeout=3, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
-            conn.execute(f"CREATE DATABASE {PG_BENCH_DB}")
-    except psycopg.OperationalError as exc:
-        print(f"PostgreSQL unavailable, skipped: {exc}".strip())
-        return None
-    return f"postgres://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -293,7 +279,7 @@ def main() -> None:
         targets = []
         if not args.no_sqlite:
             targets.append(("SQLite", {"DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3"}))
-        pg_url = None if args.no_postgres else prepare_postgres()
+        pg_url = None if args.no_postgres else fresh_database(PG_BENCH_DB)
         if pg_url:
             targets.append(("PostgreSQL", {"DATABASE_URL": pg_url}))
         items = args.people * len(STAGES) * ITEMS_PER_STAGE

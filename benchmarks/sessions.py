@@ -21,21 +21,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from _postgres import fresh_database
+
 ROOT = Path(__file__).resolve().parent.parent
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_DB = "onramp_bench_sessions"
-
-
-def _postgres_up() -> bool:
-    try:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN_URL, connect_timeout=2, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
-            conn.execute(f"CREATE DATABASE {PG_DB}")
-        return True
-    except Exception:
-        return False
 
 
 def run_child(people: int, threads: int) -> None:
@@ -172,8 +161,9 @@ def main() -> None:
         run_child(args.people, args.threads)
         return
     targets = [None]
-    if not args.no_postgres and _postgres_up():
-        targets.append(f"postgres://postgres@127.0.0.1:5432/{PG_DB}")
+    pg_url = None if args.no_postgres else fresh_database(PG_DB)
+    if pg_url:
+        targets.append(pg_url)
     for url in targets:
         with tempfile.TemporaryDirectory() as data:
             env = {**os.environ, "ONRAMP_DATA_DIR": data, "LOG_LEVEL": "WARNING"}
