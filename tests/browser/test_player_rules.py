@@ -68,3 +68,58 @@ def test_leaving_the_page_while_playing_sends_the_progress(live_server, phone, t
         )
         >= 1
     )
+
+
+def test_captions_toggle_shows_the_learners_language_and_is_remembered(
+    live_server, phone, transcoded_video, artifacts
+):
+    import io
+
+    from media.services import caption_add
+
+    cues = "1\n00:00:00,000 --> 00:00:09,000\n{}\n"
+    caption_add(
+        video=transcoded_video, language="en", file=io.BytesIO(cues.format("Welcome").encode())
+    )
+    caption_add(
+        video=transcoded_video,
+        language="zh-Hans",
+        file=io.BytesIO(cues.format("欢迎加入公司").encode()),
+    )
+    world = learning_world(video=transcoded_video)
+    open_lesson(phone, live_server.url, world)
+    cc = phone.locator(".player-cc")
+    assert cc.is_visible()
+    assert cc.get_attribute("aria-pressed") == "false"
+    modes = f"Array.from({VIDEO}.textTracks).map(t => t.language + ':' + t.mode).sort().join(',')"
+    phone.wait_for_function(f"{VIDEO}.textTracks.length === 2")
+    assert "showing" not in phone.evaluate(modes)
+
+    cc.click()
+    assert cc.get_attribute("aria-pressed") == "true"
+    # The page is in Chinese, so the Chinese track shows and the English one stays off.
+    phone.wait_for_function(
+        f"{modes}.includes('zh-hans:showing') || {modes}.includes('zh-Hans:showing')"
+    )
+    assert ":showing" not in phone.evaluate(modes).replace("zh-hans:showing", "").replace(
+        "zh-Hans:showing", ""
+    )
+    # The cues arrive (the file is served to this learner) and show while the video plays.
+    phone.evaluate(f"{VIDEO}.muted = true; {VIDEO}.play()")
+    showing = f"Array.from({VIDEO}.textTracks).find(t => t.mode === 'showing')"
+    phone.wait_for_function(
+        f"{VIDEO}.currentTime >= 1 && {showing}.activeCues && {showing}.activeCues.length > 0",
+        timeout=30_000,
+    )
+    assert phone.evaluate(f"{showing}.activeCues[0].text") == "欢迎加入公司"
+    phone.evaluate(f"{VIDEO}.pause()")
+    artifacts(phone, "player-captions")
+
+    # Remembered on the next lesson visit …
+    phone.reload()
+    phone.wait_for_function(f"{VIDEO} && {VIDEO}.textTracks.length === 2", timeout=15_000)
+    phone.wait_for_function(f"{modes}.toLowerCase().includes('zh-hans:showing')")
+    assert phone.locator(".player-cc").get_attribute("aria-pressed") == "true"
+    # … and off again with one tap.
+    phone.locator(".player-cc").click()
+    phone.wait_for_function(f"!{modes}.includes('showing')")
