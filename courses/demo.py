@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import io
 import logging
 import os
 import shutil
@@ -232,9 +233,25 @@ class DemoVideos:
         except (subprocess.SubprocessError, OSError):
             logger.exception("seed_demo: could not draw the title card for %s", lesson)
             return None
+        from media.services import caption_add
+
         with clip.open("rb") as stream:
             # Queued for the real pipeline once the seed's transaction commits.
-            return video_create(title=lesson, file=stream, filename=f"{slug}.mp4")
+            video = video_create(title=lesson, file=stream, filename=f"{slug}.mp4")
+        # Chinese captions, so the player's 字幕 button has something to show in the demo.
+        half = CLIP_SECONDS / 2
+        srt = (
+            f"1\n{_srt_time(0)} --> {_srt_time(half)}\n{lesson}\n\n"
+            f"2\n{_srt_time(half)} --> {_srt_time(CLIP_SECONDS)}\n{course}\n"
+        )
+        caption_add(video=video, language="zh-Hans", file=io.BytesIO(srt.encode()), is_default=True)
+        return video
+
+
+def _srt_time(seconds: float) -> str:
+    whole = int(seconds)
+    millis = round((seconds - whole) * 1000)
+    return f"{whole // 3600:02d}:{whole // 60 % 60:02d}:{whole % 60:02d},{millis:03d}"
 
 
 # --- pages ---------------------------------------------------------------------------

@@ -156,6 +156,15 @@ def test_lessons_get_title_card_videos_through_the_pipeline(
     assert all(threshold == 90 for blocks in videos.values() for _b, _v, threshold in blocks)
     assert Video.objects.count() == lessons.count()
     assert len(queued) >= lessons.count()  # one processing job per video, after commit
+    # Each has Chinese captions: the lesson's title, then its course's.
+    lesson = lessons.order_by("path").first()
+    video = lesson.video_blocks()[0][1]
+    caption = video.captions.get()
+    assert caption.language == "zh-Hans" and caption.is_default
+    with caption.file.open("rb") as stream:
+        vtt = stream.read().decode()
+    assert vtt.startswith("WEBVTT") and lesson.title in vtt and lesson.get_parent().title in vtt
+    assert "00:00:06.000 --> 00:00:12.000" in vtt
 
 
 def test_title_card_arguments_are_a_list_with_the_text_in_files(tmp_path):
