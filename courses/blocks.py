@@ -159,6 +159,15 @@ class _ChoiceQuestionBlock(blocks.StructBlock):
         required=False,
         help_text=_("Shown to the learner after they submit, whether they were right or not."),
     )
+    topic = blocks.CharBlock(
+        label=_("Topic"),
+        required=False,
+        max_length=100,
+        help_text=_(
+            "Optional: the course topic this question checks. The trainer's brief groups "
+            "the questions learners miss by topic."
+        ),
+    )
 
     def correct_count(self, value: Any) -> int:
         return sum(1 for option in value["options"] if option["correct"])
@@ -199,6 +208,15 @@ class TrueFalseBlock(blocks.StructBlock):
         label=_("Explanation"),
         required=False,
         help_text=_("Shown to the learner after they submit, whether they were right or not."),
+    )
+    topic = blocks.CharBlock(
+        label=_("Topic"),
+        required=False,
+        max_length=100,
+        help_text=_(
+            "Optional: the course topic this question checks. The trainer's brief groups "
+            "the questions learners miss by topic."
+        ),
     )
 
     class Meta:

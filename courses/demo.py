@@ -335,6 +335,7 @@ def _question_value(question: content.Question) -> tuple[str, dict[str, Any]]:
                 "text": question.text,
                 "answer": "true" if question.answer else "false",
                 "explanation": question.explanation,
+                "topic": question.topic,
             },
         )
     return (
@@ -343,6 +344,7 @@ def _question_value(question: content.Question) -> tuple[str, dict[str, Any]]:
             "text": question.text,
             "options": [{"text": text, "correct": correct} for text, correct in question.options],
             "explanation": question.explanation,
+            "topic": question.topic,
         },
     )
 
@@ -496,6 +498,7 @@ def _replace_texts(raw: list[dict[str, Any]], spec: content.Course) -> list[dict
         value = block["value"]
         value["text"] = question.text
         value["explanation"] = question.explanation
+        value["topic"] = question.topic
         if block["type"] != "true_false":
             for option, (text, _correct) in zip(value["options"], question.options, strict=True):
                 option["value"]["text"] = text

@@ -22,18 +22,23 @@ class Question:
     options: tuple[tuple[str, bool], ...] = ()
     answer: bool = True  # true_false only
     explanation: str = ""
+    topic: str = ""  # one of the course's topics: the trainer's brief groups misses by it
 
 
-def single(text: str, *options: tuple[str, bool], explanation: str = "") -> Question:
-    return Question("single_choice", text, tuple(options), explanation=explanation)
+def single(
+    text: str, *options: tuple[str, bool], explanation: str = "", topic: str = ""
+) -> Question:
+    return Question("single_choice", text, tuple(options), explanation=explanation, topic=topic)
 
 
-def multiple(text: str, *options: tuple[str, bool], explanation: str = "") -> Question:
-    return Question("multiple_choice", text, tuple(options), explanation=explanation)
+def multiple(
+    text: str, *options: tuple[str, bool], explanation: str = "", topic: str = ""
+) -> Question:
+    return Question("multiple_choice", text, tuple(options), explanation=explanation, topic=topic)
 
 
-def true_false(text: str, answer: bool, explanation: str = "") -> Question:
-    return Question("true_false", text, answer=answer, explanation=explanation)
+def true_false(text: str, answer: bool, explanation: str = "", topic: str = "") -> Question:
+    return Question("true_false", text, answer=answer, explanation=explanation, topic=topic)
 
 
 @dataclass(frozen=True)
@@ -492,6 +497,7 @@ COURSES: tuple[Course, ...] = (
                 ("担保机构", False),
                 ("商业银行", False),
                 explanation="监管层希望P2P回归信息中介，平台不接触资金。",
+                topic="P2P网络借贷与监管",
             ),
             multiple(
                 "P2P平台面临的主要风险包括哪些？",
@@ -500,11 +506,13 @@ COURSES: tuple[Course, ...] = (
                 ("资产管理风险", True),
                 ("汇率风险", False),
                 explanation="当前P2P平台风险主要有道德风险、信用管理风险、资产管理风险。",
+                topic="P2P网络借贷与监管",
             ),
             true_false(
                 "2015年，央行征信中心通过上海资信有限公司建成了网络金融征信系统。",
                 True,
                 "这一系统帮助P2P网贷公司实现信贷信息共享、防范信用风险。",
+                topic="征信与大数据风控",
             ),
             single(
                 "一个项目承诺年化收益超过20%，出借人应该怎么做？",
@@ -512,6 +520,7 @@ COURSES: tuple[Course, ...] = (
                 ("立即全部投入", False),
                 ("推荐给亲友一起投", False),
                 explanation="利率很高、达到20%以上时要小心，超高收益可能是庞氏骗局。",
+                topic="识别高风险项目",
             ),
             single(
                 "在征信数据不完善的情况下，P2P风控的重点应放在哪里？",
@@ -519,6 +528,7 @@ COURSES: tuple[Course, ...] = (
                 ("只看线上申请表", False),
                 ("只看借款人的口头承诺", False),
                 explanation="风控重点还是要放在线下做，线下尽职调查不能全部转移到线上。",
+                topic="征信与大数据风控",
             ),
             true_false(
                 "按照一种说法，银行推出的网上银行属于“金融互联网”，即传统金融服务的网络化。",
@@ -809,6 +819,7 @@ COURSES: tuple[Course, ...] = (
                 ("汇率风险", False),
                 ("技术风险", False),
                 explanation="托普集团案例的主要风险类型是道德风险。",
+                topic="风险类型：道德、市场、行业与政策",
             ),
             multiple(
                 "风险控制部的工作包括哪些？",
@@ -817,22 +828,26 @@ COURSES: tuple[Course, ...] = (
                 ("贷后跟踪管理", True),
                 ("开具发票", False),
                 explanation="开具发票是财务部会计的工作。",
+                topic="风险控制部的职责",
             ),
             true_false(
                 "贷款发放以后，就不需要再跟踪企业的经营情况了。",
                 False,
                 "纺织企业案例中，贷后检查不到位是贷款失败的原因之一。",
+                topic="贷前、贷中、贷后",
             ),
             single(
                 "“三查”指的是什么？",
                 ("贷前调查、贷时审查、贷后检查", True),
                 ("查户口、查手机、查邮箱", False),
                 ("查考勤、查加班、查请假", False),
+                topic="贷前、贷中、贷后",
             ),
             true_false(
                 "及时了解国家政策和行业发展情况，有助于防范贷款风险。",
                 True,
                 "政策和行业变化是纺织企业贷款失败的重要原因。",
+                topic="风险类型：道德、市场、行业与政策",
             ),
         ),
         quiz_title="风险控制入门测验",

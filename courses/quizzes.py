@@ -159,6 +159,7 @@ class GradedQuestion:
     explanation: str
     options: tuple[GradedOption, ...]
     is_correct: bool
+    topic: str = ""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -168,6 +169,7 @@ class GradedQuestion:
             "text": self.text,
             "explanation": self.explanation,
             "is_correct": self.is_correct,
+            "topic": self.topic,
             "options": [
                 {"id": o.id, "text": o.text, "correct": o.correct, "chosen": o.chosen}
                 for o in self.options
@@ -247,6 +249,7 @@ def quiz_grade(
                     for oid, text, is_correct in options
                 ),
                 is_correct=set(chosen) == correct,
+                topic=(block.value.get("topic") or "").strip(),
             )
         )
     if missing:

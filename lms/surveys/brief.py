@@ -10,7 +10,7 @@ Rules, stated once:
 - Confidence: the mean of the 1–5 ratings a topic got; lowest first.
 - Weak spots: per quiz question of the prerequisite courses, each learner's latest
   graded answer; share missed = learners whose latest answer was wrong / learners who
-  answered it.
+  answered it. Grouped by the question's topic, else by its lesson.
 """
 
 from __future__ import annotations
@@ -166,9 +166,11 @@ def weak_spots(*, attempts: Iterable[Any], limit: int = 10) -> list[WeakSpot]:
             if not question_id:
                 continue
             latest[(question_id, attempt.user_id)] = bool(result.get("is_correct"))
+            # Grouped by the question's topic; questions without one (and attempts graded
+            # before questions had topics) by their lesson.
             about[question_id] = (
                 str(result.get("text", "")),
-                attempt.lesson_title or attempt.quiz_title,
+                str(result.get("topic") or "") or attempt.lesson_title or attempt.quiz_title,
             )
     answered: dict[str, int] = defaultdict(int)
     missed: dict[str, int] = defaultdict(int)

@@ -84,3 +84,25 @@ def test_a_question_removed_since_the_paper_was_drawn_is_reported(quiz):
     with pytest.raises(QuizAnswerError) as refused:
         quiz_grade(quiz=quiz, question_ids=["gone"], answers={"gone": ["x"]})
     assert refused.value.code == "quiz_changed"
+
+
+def test_grading_carries_each_questions_topic():
+    kind, value = single("征信报告看什么？", [("信用记录", True), ("星座", False)])
+    tagged = (kind, {**value, "topic": " 征信与大数据风控 "})
+    quiz = QuizFactory(
+        bank=QuestionBankFactory(
+            questions=[tagged, single("无主题", [("对", True), ("错", False)])]
+        )
+    )
+    ids = [block.id for block in quiz.bank.questions]
+
+    graded = quiz_grade(quiz=quiz, question_ids=ids, answers=answer_key(quiz))
+
+    assert [q.topic for q in graded.questions] == ["征信与大数据风控", ""]
+    assert graded.questions[0].as_json()["topic"] == "征信与大数据风控"
+
+
+def test_questions_saved_before_topics_existed_grade_without_one(quiz):
+    ids = [block.id for block in quiz.bank.questions]
+    graded = quiz_grade(quiz=quiz, question_ids=ids, answers=answer_key(quiz))
+    assert {q.topic for q in graded.questions} == {""}

@@ -78,6 +78,58 @@ def test_weak_spots_count_each_learners_latest_answer():
     ]
 
 
+def test_weak_spots_are_grouped_by_the_questions_topic_else_by_lesson():
+    from lms.surveys.brief import weak_spots_by_topic
+
+    def attempt(user, *results):
+        return SimpleNamespace(
+            user_id=user,
+            lesson_title="贷前审核",
+            quiz_title="风控测验",
+            results=[
+                {"id": q, "text": f"题{q}", "is_correct": False, "topic": topic}
+                for q, topic in results
+            ],
+        )
+
+    attempts = [
+        attempt(1, ("q1", "征信与大数据风控"), ("q2", "识别高风险项目"), ("q3", "")),
+        attempt(2, ("q1", "征信与大数据风控"), ("q4", "征信与大数据风控")),
+    ]
+    groups = weak_spots_by_topic(weak_spots(attempts=attempts))
+    assert [(topic, sorted(w.question for w in spots)) for topic, spots in groups] == [
+        ("征信与大数据风控", ["题q1", "题q4"]),
+        ("识别高风险项目", ["题q2"]),
+        ("贷前审核", ["题q3"]),  # no topic: its lesson
+    ]
+
+
+def test_weak_spots_by_topic_through_the_real_grader(course, lesson):
+    from lms.progress.services import quiz_attempt_submit
+    from tests.courses.factories import QuestionBankFactory, QuizFactory, single, wrong_answers
+
+    kind, value = single("征信报告看什么？", [("信用记录", True), ("星座", False)])
+    quiz = QuizFactory(
+        bank=QuestionBankFactory(
+            course=course, questions=[(kind, {**value, "topic": "征信与大数据风控"})]
+        ),
+        pass_mark=100,
+    )
+    lesson.body = [("quiz", {"quiz": quiz, "intro": ""})]
+    lesson.save_revision().publish()
+    known = known_brief(course)
+    known.session.prerequisite_courses.set([course])
+    for user in known.people[:2]:
+        ids = [block.id for block in quiz.bank.questions]
+        quiz_attempt_submit(
+            user=user, quiz=quiz, lesson=lesson, question_ids=ids, answers=wrong_answers(quiz)
+        )
+    brief = session_brief(session=known.session)
+    assert [
+        (topic, [(w.question, w.missed) for w in spots]) for topic, spots in brief.weak_spot_groups
+    ] == [("征信与大数据风控", [("征信报告看什么？", 2)])]
+
+
 def test_weak_spots_from_real_attempts_of_people_coming(course, quiz):
     import uuid
 
