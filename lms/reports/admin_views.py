@@ -308,6 +308,7 @@ class CourseView(ReportsMixin, TemplateView):
             paged=admin_page(self.request, items),
             state=state,
             export_query=self.filter_query(state=state, course=str(self.course_row.course_id)),
+            export_kinds=[("course", _("People on this course"))],
         )
         return context
 
@@ -319,8 +320,10 @@ INLINE_EXPORT_ROWS_DEFAULT = 2000
 
 def _export_params(view: ReportsMixin, request: HttpRequest) -> dict[str, Any] | None:
     """What the export button asked for, as stored on an export (None if it is malformed)."""
+    from lms.reports.exports import EXPORT_TABLES
+
     kind, _dot, fmt = request.POST.get("export", "").partition(".")
-    if kind not in ("people", "transcript", "course") or fmt not in ("csv", "xlsx"):
+    if kind not in EXPORT_TABLES or fmt not in ("csv", "xlsx"):
         return None
     params: dict[str, Any] = {
         "kind": kind,
@@ -329,13 +332,19 @@ def _export_params(view: ReportsMixin, request: HttpRequest) -> dict[str, Any] |
         "state": request.GET.get("state", "")[:20],
         "search": request.GET.get("q", "").strip()[:MAX_SEARCH],
     }
-    for name, key in (("employee", "employee_id"), ("course", "course_id")):
+    for name, key in (
+        ("employee", "employee_id"),
+        ("course", "course_id"),
+        ("session", "session_id"),
+    ):
         value = request.GET.get(name, "")
         if value:
             if not value.isdigit() or len(value) > 18:
                 return None
             params[key] = value
-    if kind == "course" and "course_id" not in params:
+    if (kind == "course" and "course_id" not in params) or (
+        kind == "session" and "session_id" not in params
+    ):
         return None
     return params
 
@@ -547,5 +556,10 @@ class SessionView(ReportsMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(session=self.session, paged=admin_page(self.request, self.people))
+        context.update(
+            session=self.session,
+            paged=admin_page(self.request, self.people),
+            export_query=f"session={self.session.pk}",
+            export_kinds=[("session", _("Attendance"))],
+        )
         return context

@@ -15,11 +15,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Case, IntegerField, QuerySet, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from lms.org.models import Employee
 from lms.paths.models import EnrolmentItem, PathItem
@@ -38,13 +38,14 @@ CHUNK = 5000
 
 @dataclass(frozen=True)
 class ExportRequest:
-    kind: str  # people | transcript | course
+    kind: str  # a key of EXPORT_TABLES: people | transcript | course | session
     scope: ReportScope
     filters: ReportFilters
     state: str = ""
     search: str = ""
     employee_id: int | None = None
     course_id: int | None = None
+    session_id: int | None = None
 
 
 @dataclass
@@ -64,7 +65,10 @@ class ExportTable:
         so the cursor's tuples go straight to `convert` (dates through _date/_moment).
         """
         query = self.queryset.query
-        sql, params = query.get_compiler(using=self.queryset.db).as_sql()
+        try:
+            sql, params = query.get_compiler(using=self.queryset.db).as_sql()
+        except EmptyResultSet:  # a .none() queryset: nothing to read
+            return
         if not sql:
             return
         with connections[self.queryset.db].chunked_cursor() as cursor:
@@ -72,13 +76,6 @@ class ExportTable:
             while batch := cursor.fetchmany(CHUNK):
                 for row in batch:
                     yield self.convert(row)
-
-
-EXPORT_KINDS = {
-    "people": gettext_lazy("people"),
-    "transcript": gettext_lazy("transcript"),
-    "course": gettext_lazy("course"),
-}
 
 
 def _date(value: Any) -> dt.date | None:
@@ -112,12 +109,8 @@ def _kind_labels() -> dict[str, str]:
 
 def export_table(request: ExportRequest, *, today: dt.date | None = None) -> ExportTable:
     """The headers (translated now) and the rows of one export."""
-    today = today or timezone.localdate()
-    if request.kind == "people":
-        return _people_table(request, today)
-    if request.kind == "course":
-        return _course_table(request, today)
-    return _transcript_table(request, today)
+    build = EXPORT_TABLES.get(request.kind, _transcript_table)
+    return build(request, today or timezone.localdate())
 
 
 def _people_table(request: ExportRequest, today: dt.date) -> ExportTable:
@@ -320,6 +313,15 @@ def _course_table(request: ExportRequest, today: dt.date) -> ExportTable:
         _("Best quiz score (%)"),
     ]
     return ExportTable(headers, items, convert)
+
+
+# Each export kind's table. Kinds that need another app register themselves when it
+# loads (lms.reports.sessions adds "session"), so this module imports no other app.
+EXPORT_TABLES: dict[str, Callable[[ExportRequest, dt.date], ExportTable]] = {
+    "people": _people_table,
+    "transcript": _transcript_table,
+    "course": _course_table,
+}
 
 
 # --- writers -----------------------------------------------------------------

@@ -366,6 +366,7 @@ def export_request_from(params: dict[str, Any], scope: ReportScope) -> ExportReq
         search=str(params.get("search", "")),
         employee_id=number("employee_id"),
         course_id=number("course_id"),
+        session_id=number("session_id"),
     )
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Avg, Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Avg, Count, Exists, Min, OuterRef, Q, QuerySet, Subquery, Value
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -249,8 +249,61 @@ def report_session_people(*, scope: ReportScope, session: InPersonSession) -> Qu
     )
 
 
+def session_export_table(request: Any, today: dt.date) -> Any:
+    """The per-session view as a file: who came, when they checked in, survey, feedback.
+
+    Only the viewer's people, as on the page; an unknown session gives no rows.
+    """
+    from lms.reports.exports import ExportTable, _local
+
+    session = InPersonSession.objects.filter(pk=request.session_id or 0).first()
+    signups = (
+        report_session_people(scope=request.scope, session=session)
+        if session is not None
+        else SignUp.objects.none().annotate(answered=Value(False))
+    ).values_list(
+        "user__employee__employee_no",
+        "user__employee__name",
+        "user__employee__department__name",
+        "status",
+        "checked_in_at",
+        "answered",
+        "feedback_rating",
+        "feedback_comment",
+    )
+    statuses = {key: str(label) for key, label in SignUp.Status.choices}
+    yes, no = _("Yes"), _("No")
+
+    def convert(row: tuple[Any, ...]) -> list[Any]:
+        number, name, department, status, checked_in, answered, rating, comment = row
+        return [
+            number,
+            name,
+            department,
+            statuses.get(status, status),
+            _local(checked_in),
+            yes if answered else no,
+            rating,
+            comment or "",
+        ]
+
+    headers = [
+        _("Employee number"),
+        _("Name"),
+        _("Department"),
+        _("Attendance"),
+        _("Checked in at"),
+        _("Survey answered"),
+        _("Feedback rating (1–5)"),
+        _("Feedback comment"),
+    ]
+    return ExportTable(headers, signups, convert)
+
+
 def register() -> None:
+    from lms.reports.exports import EXPORT_TABLES
     from lms.reports.selectors import TRANSCRIPT_EXTENSIONS
 
     if transcript_attendance not in TRANSCRIPT_EXTENSIONS:
         TRANSCRIPT_EXTENSIONS.append(transcript_attendance)
+    EXPORT_TABLES["session"] = session_export_table

@@ -136,3 +136,15 @@ def test_other_roles_cannot_export(role_client, org, role):
 
 def test_get_is_not_allowed(role_client, org):
     assert role_client("HR").get(EXPORT).status_code == 405
+
+
+def test_the_course_view_exports_its_people(role_client, org, course):
+    from lms.paths.models import PathItem
+
+    PathItem.objects.filter(pk=org["items"][2].pk).update(kind=PathItem.Kind.COURSE, course=course)
+    client = role_client("HR")
+    page = client.get(f"/admin/reports/courses/{course.pk}/").content.decode()
+    assert 'value="course.csv"' in page and 'value="course.xlsx"' in page
+    rows = read_csv(client.post(f"{EXPORT}?course={course.pk}", {"export": "course.csv"}))
+    assert rows[0][:3] == ["工号", "姓名", "部门"]
+    assert {row[1] for row in rows[1:]} == {"艾丽", "鲍勃", "卡罗", "丹尼"}

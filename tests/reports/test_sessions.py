@@ -131,3 +131,108 @@ def test_empty_sessions_view(role_client, org):
         .content.decode()
     )
     assert "Nobody in view has signed up for an in-person session yet." in html
+
+
+# --- the per-session view as a file ------------------------------------------------------
+
+EXPORT = "/admin/reports/export/"
+
+
+def export_rows(client, query: str, kind: str = "session.csv", **headers) -> list[list[str]]:
+    import csv
+    import io
+
+    response = client.post(f"{EXPORT}?{query}", {"export": kind}, **headers)
+    assert response.status_code == 200, response
+    body = b"".join(response.streaming_content).decode("utf-8")
+    return list(csv.reader(io.StringIO(body.removeprefix("\ufeff"))))
+
+
+def test_the_session_view_exports_attendance_survey_and_feedback(session_setup, org, role_client):
+    from django.utils import timezone
+
+    session = session_setup["session"]
+    SignUp.objects.filter(pk=session_setup["signups"]["bob"].pk).update(
+        checked_in_at=dt.datetime(2026, 12, 2, 0, 55, tzinfo=dt.UTC)
+    )
+    client = role_client("HR")
+    page = client.get(f"/admin/reports/sessions/{session.pk}/").content.decode()
+    assert 'value="session.xlsx"' in page and 'value="session.csv"' in page
+
+    rows = export_rows(client, f"session={session.pk}", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert rows[0] == [
+        "工号",
+        "姓名",
+        "部门",
+        "出勤",
+        "签到时间",
+        "已填训前调研",
+        "反馈评分（1–5）",
+        "反馈意见",
+    ]
+    by_name = {row[1]: row for row in rows[1:]}
+    assert set(by_name) == {org[n].name for n in ("alice", "bob", "carol")}
+    bob = by_name[org["bob"].name]
+    assert bob[3] == str(SignUp.Status("attended").label)
+    assert bob[4] == "2026-12-02 08:55"  # Asia/Shanghai
+    assert bob[6:] == ["4", "很实用"]
+    assert by_name[org["alice"].name][5] == "是" and by_name[org["carol"].name][5] == "否"
+    assert timezone.get_current_timezone_name()  # (the reader's zone was active)
+
+
+def test_a_manager_exports_only_their_people_of_a_session(session_setup, org, client):
+    org["manager"].user.groups.set(Group.objects.filter(name="Manager"))
+    client.force_login(org["manager"].user)
+    rows = export_rows(client, f"session={session_setup['session'].pk}")
+    assert {row[1] for row in rows[1:]} == {org["alice"].name, org["bob"].name}
+
+
+def test_the_session_export_as_xlsx_is_a_task_with_the_same_rows(
+    session_setup, org, role_client, settings, django_capture_on_commit_callbacks
+):
+    from openpyxl import load_workbook
+
+    from lms.reports.models import ReportExport
+
+    client = role_client("HR")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"{EXPORT}?session={session_setup['session'].pk}", {"export": "session.xlsx"}
+        )
+    export = ReportExport.objects.get()
+    assert response["Location"].endswith(f"/exports/{export.pk}/")
+    export.refresh_from_db()
+    assert export.status == ReportExport.Status.DONE and export.rows_done == 3
+    download = client.get(f"/admin/reports/exports/{export.pk}/download/")
+    sheet = load_workbook(io_of(download)).active
+    names = {row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert names == {org[n].name for n in ("alice", "bob", "carol")}
+
+
+def io_of(response):
+    import io
+
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return io.BytesIO(content)
+
+
+@pytest.mark.parametrize("query", ["", "session=abc", "session=1%27--", "session=" + "9" * 30])
+def test_a_session_export_without_a_proper_session_is_refused(session_setup, role_client, query):
+    from lms.reports.models import ReportExport
+
+    response = role_client("HR").post(f"{EXPORT}?{query}", {"export": "session.csv"})
+    assert response.status_code == 302
+    assert not ReportExport.objects.exists()
+
+
+def test_an_unknown_session_exports_no_rows(session_setup, role_client):
+    rows = export_rows(role_client("HR"), "session=999999")
+    assert len(rows) == 1  # the headers only
+
+
+@pytest.mark.parametrize("role", ["Learner", "Trainer"])
+def test_other_roles_cannot_export_a_session(session_setup, role_client, role):
+    response = role_client(role).post(
+        f"{EXPORT}?session={session_setup['session'].pk}", {"export": "session.csv"}
+    )
+    assert response.status_code == 302
