@@ -1,10 +1,13 @@
 import datetime as dt
 
 import factory
+import faker
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from lms.org.models import Cohort, Department, Employee, Level, Position, RosterImport
+
+_CHINESE = faker.Faker("zh_CN")
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -58,7 +61,9 @@ class EmployeeFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory, username=factory.SelfAttribute("..employee_no"))
     employee_no = factory.Sequence(lambda n: f"T{n:05d}")
-    name = factory.Faker("name", locale="zh_CN")
+    # A real-looking name made unique by its number: Faker's common names (张伟, 赵敏 …)
+    # once matched the names tests write out, and made "nobody named X" checks flaky.
+    name = factory.LazyAttributeSequence(lambda o, n: f"{_CHINESE.name()}{n}")
     department = factory.SubFactory(DepartmentFactory)
     start_date = dt.date(2026, 12, 1)
 
