@@ -151,15 +151,16 @@ def _non_block_error(message: Any) -> blocks.StructBlockValidationError:
     return blocks.StructBlockValidationError(non_block_errors=ErrorList([ValidationError(message)]))
 
 
-class _ChoiceQuestionBlock(blocks.StructBlock):
-    text = blocks.TextBlock(label=_("Question"))
-    options = blocks.ListBlock(OptionBlock(), label=_("Options"), min_num=2, max_num=8)
-    explanation = blocks.TextBlock(
+def _explanation_block() -> blocks.TextBlock:
+    return blocks.TextBlock(
         label=_("Explanation"),
         required=False,
         help_text=_("Shown to the learner after they submit, whether they were right or not."),
     )
-    topic = blocks.CharBlock(
+
+
+def _topic_block() -> blocks.CharBlock:
+    return blocks.CharBlock(
         label=_("Topic"),
         required=False,
         max_length=100,
@@ -168,6 +169,13 @@ class _ChoiceQuestionBlock(blocks.StructBlock):
             "the questions learners miss by topic."
         ),
     )
+
+
+class _ChoiceQuestionBlock(blocks.StructBlock):
+    text = blocks.TextBlock(label=_("Question"))
+    options = blocks.ListBlock(OptionBlock(), label=_("Options"), min_num=2, max_num=8)
+    explanation = _explanation_block()
+    topic = _topic_block()
 
     def correct_count(self, value: Any) -> int:
         return sum(1 for option in value["options"] if option["correct"])
@@ -204,20 +212,8 @@ class TrueFalseBlock(blocks.StructBlock):
         choices=[("true", _("True")), ("false", _("False"))],
         default="true",
     )
-    explanation = blocks.TextBlock(
-        label=_("Explanation"),
-        required=False,
-        help_text=_("Shown to the learner after they submit, whether they were right or not."),
-    )
-    topic = blocks.CharBlock(
-        label=_("Topic"),
-        required=False,
-        max_length=100,
-        help_text=_(
-            "Optional: the course topic this question checks. The trainer's brief groups "
-            "the questions learners miss by topic."
-        ),
-    )
+    explanation = _explanation_block()
+    topic = _topic_block()
 
     class Meta:
         icon = "help"
