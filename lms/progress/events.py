@@ -266,6 +266,8 @@ def _apply(user: AbstractBaseUser, parsed: list[tuple[int, _Event]], acks: list[
     watches: dict[tuple[int, int], VideoWatch] = {}
     percent_before: dict[tuple[int, int], float] = {}
     must_watch: dict[tuple[int, int], tuple[int, ...]] = {}
+    no_skipping: dict[tuple[int, int], bool] = {}
+    grown: set[tuple[int, int]] = set()
     ticked: list[tuple[int, int]] = []
     # Oldest first, so the newest position wins whatever order the batch came in.
     for index, event in sorted(fresh, key=lambda pair: pair[1].client_time):
@@ -286,18 +288,21 @@ def _apply(user: AbstractBaseUser, parsed: list[tuple[int, _Event]], acks: list[
             watches[key] = watch
             percent_before[key] = watch.percent
             must_watch[key] = event.must_watch
+            no_skipping[key] = event.no_skipping
         if event.type == ProgressEvent.Type.VIDEO_WATCHED:
             watch.ranges = merge_range(watch.ranges, event.data["start"], event.data["end"])
-            watch.watched_seconds = covered_seconds(watch.ranges)
             watch.duration = event.duration or watch.duration
-            # The percent is what counts towards completion.
-            counted = (
-                played_from_start(watch.ranges)[1] if event.no_skipping else watch.watched_seconds
-            )
-            watch.percent = min(100.0, 100 * counted / watch.duration) if watch.duration else 0
+            grown.add(key)
         elif watch.position_client_time is None or event.client_time >= watch.position_client_time:
             watch.last_position = event.data["position"]
             watch.position_client_time = event.client_time
+    for key in grown:
+        # Once per video, not per event: a batch holds many ranges of the same video.
+        watch = watches[key]
+        watch.watched_seconds = covered_seconds(watch.ranges)
+        # The percent is what counts towards completion.
+        counted = played_from_start(watch.ranges)[1] if no_skipping[key] else watch.watched_seconds
+        watch.percent = min(100.0, 100 * counted / watch.duration) if watch.duration else 0
     for watch in watches.values():
         watch.save()
     # Completion can only change when a video crosses its lesson's must-watch line, so

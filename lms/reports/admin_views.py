@@ -342,9 +342,8 @@ def _export_params(view: ReportsMixin, request: HttpRequest) -> dict[str, Any] |
             if not value.isdigit() or len(value) > 18:
                 return None
             params[key] = value
-    if (kind == "course" and "course_id" not in params) or (
-        kind == "session" and "session_id" not in params
-    ):
+    needs = EXPORT_TABLES[kind].needs
+    if needs and needs not in params:
         return None
     return params
 

@@ -109,8 +109,8 @@ def _kind_labels() -> dict[str, str]:
 
 def export_table(request: ExportRequest, *, today: dt.date | None = None) -> ExportTable:
     """The headers (translated now) and the rows of one export."""
-    build = EXPORT_TABLES.get(request.kind, _transcript_table)
-    return build(request, today or timezone.localdate())
+    kind = EXPORT_TABLES.get(request.kind, EXPORT_TABLES["transcript"])
+    return kind.build(request, today or timezone.localdate())
 
 
 def _people_table(request: ExportRequest, today: dt.date) -> ExportTable:
@@ -317,10 +317,17 @@ def _course_table(request: ExportRequest, today: dt.date) -> ExportTable:
 
 # Each export kind's table. Kinds that need another app register themselves when it
 # loads (lms.reports.sessions adds "session"), so this module imports no other app.
-EXPORT_TABLES: dict[str, Callable[[ExportRequest, dt.date], ExportTable]] = {
-    "people": _people_table,
-    "transcript": _transcript_table,
-    "course": _course_table,
+@dataclass(frozen=True)
+class ExportKind:
+    build: Callable[[ExportRequest, dt.date], ExportTable]
+    # The ExportRequest field this kind cannot go without (a course's or a session's page).
+    needs: str = ""
+
+
+EXPORT_TABLES: dict[str, ExportKind] = {
+    "people": ExportKind(_people_table),
+    "transcript": ExportKind(_transcript_table),
+    "course": ExportKind(_course_table, needs="course_id"),
 }
 
 

@@ -148,3 +148,13 @@ def test_the_course_view_exports_its_people(role_client, org, course):
     rows = read_csv(client.post(f"{EXPORT}?course={course.pk}", {"export": "course.csv"}))
     assert rows[0][:3] == ["工号", "姓名", "部门"]
     assert {row[1] for row in rows[1:]} == {"艾丽", "鲍勃", "卡罗", "丹尼"}
+
+
+@pytest.mark.parametrize("query", ["", "course=", "course=x1", "employee=1"])
+def test_a_course_export_without_its_course_is_refused(role_client, org, query):
+    response = role_client("HR").post(
+        f"{EXPORT}?{query}", {"export": "course.csv"}, follow=True, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert response.redirect_chain[-1][0].endswith("/admin/reports/")
+    assert "没有这种导出。请点击其中一个按钮。" in response.content.decode()
+    assert not ReportExport.objects.exists()
