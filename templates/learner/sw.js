@@ -5,8 +5,21 @@ const CACHE = "onramp-{{ version }}";
 const SHELL = {{ shell|safe }};
 const OFFLINE_PAGES = ["/"];
 
+// What this worker never answers goes straight to the network without waking it
+// (Chromium's static routing): posts, above all the player's progress and the beacon
+// it sends as a page goes away (dispatched to a worker still busy caching, a beacon
+// was seen held until long after the page had gone), the API, and video segments.
+const ROUTES = [
+  { condition: { requestMethod: "POST" }, source: "network" },
+  { condition: { urlPattern: { pathname: "/api/*" } }, source: "network" },
+  { condition: { urlPattern: { pathname: "/media/*" } }, source: "network" },
+];
+
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
+  const routed = event.addRoutes ? event.addRoutes(ROUTES).catch(() => undefined) : Promise.resolve();
+  event.waitUntil(
+    routed.then(() => caches.open(CACHE)).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()),
+  );
 });
 
 self.addEventListener("activate", (event) => {

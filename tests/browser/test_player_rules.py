@@ -61,7 +61,8 @@ def test_leaving_the_page_while_playing_sends_the_progress(
           navigator.sendBeacon = (url, data) => {
             const queued = send(url, data);
             const log = localStorage.getItem("test:beacons") || "";
-            localStorage.setItem("test:beacons", log + (queued ? "queued;" : "refused;"));
+            const sw = navigator.serviceWorker && navigator.serviceWorker.controller ? "+sw" : "";
+            localStorage.setItem("test:beacons", log + (queued ? "queued" : "refused") + sw + ";");
             return queued;
           };
         })()"""
@@ -182,3 +183,29 @@ def test_captions_toggle_shows_the_learners_language_and_is_remembered(
     # … and off again with one tap.
     phone.locator(".player-cc").click()
     phone.wait_for_function(f"!{modes}.includes('showing')")
+
+
+def test_the_service_worker_leaves_progress_and_video_to_the_network(
+    live_server, phone, transcoded_video
+):
+    """Posts (progress, the exit beacon) and video segments go to the network without
+    waking the service worker, which answers neither (its static routes)."""
+    world = learning_world(video=transcoded_video)
+    open_lesson(phone, live_server.url, world)
+    # The worker takes over the page once installed (clients.claim), then the segments
+    # and posts from here on pass its router.
+    phone.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15_000)
+    phone.evaluate(f"{VIDEO}.muted = true; {VIDEO}.play()")
+    phone.wait_for_function(f"{VIDEO}.currentTime >= 2.5", timeout=30_000, polling=100)
+    routed = phone.evaluate(
+        """async () => {
+          await fetch("/api/v1/progress/events/", {method: "POST"});
+          const entries = performance.getEntriesByType("resource")
+            .filter((e) => e.workerStart > 0);
+          const source = (part) => entries.filter((e) => e.name.includes(part))
+            .map((e) => e.workerMatchedSourceType);
+          return {api: source("/api/v1/progress/events/"), video: source("/hls/")};
+        }"""
+    )
+    assert routed["api"] == ["network"]
+    assert routed["video"] and set(routed["video"]) == {"network"}
