@@ -82,11 +82,17 @@ def course_of(lesson: LessonPage) -> CoursePage | None:
     return parent.specific
 
 
-def can_view_lesson(user: Any, lesson: LessonPage) -> bool:
+def viewable_course_of(user: Any, lesson: LessonPage) -> CoursePage | None:
+    """The lesson's course if the user may view the lesson (callers often need the
+    course's settings next), else None."""
     if not lesson.live:
-        return False
+        return None
     course = course_of(lesson)
-    return course is not None and can_view_course(user, course)
+    return course if course is not None and can_view_course(user, course) else None
+
+
+def can_view_lesson(user: Any, lesson: LessonPage) -> bool:
+    return viewable_course_of(user, lesson) is not None
 
 
 def can_view_video(user: Any, video: Any) -> bool:

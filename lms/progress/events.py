@@ -133,13 +133,13 @@ class _Batch:
         )
 
     def lesson(self, lesson_id: Any) -> Any:
-        from lms.learner.access import can_view_course, course_of
+        from lms.learner.access import viewable_course_of
 
         if not isinstance(lesson_id, int) or lesson_id not in self.lessons:
             raise _Rejected(_("Unknown lesson."))
         if lesson_id not in self._allowed:
-            course = course_of(self.lessons[lesson_id])
-            self._allowed[lesson_id] = course is not None and can_view_course(self.user, course)
+            course = viewable_course_of(self.user, self.lessons[lesson_id])
+            self._allowed[lesson_id] = course is not None
             self._no_skipping[lesson_id] = bool(course is not None and course.no_skipping)
         if not self._allowed[lesson_id]:
             raise _Rejected(_("Unknown lesson."))  # the same answer as for one that does not exist
