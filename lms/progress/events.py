@@ -118,8 +118,8 @@ class _Batch:
             if isinstance(e, dict) and isinstance(e.get("lesson"), int)
         }
         self.lessons = {p.pk: p for p in LessonPage.objects.live().filter(pk__in=lesson_ids)}
-        self._allowed: dict[int, bool] = {}
-        self._no_skipping: dict[int, bool] = {}
+        # Per lesson, its course if this user may view the lesson, else None.
+        self._courses: dict[int, Any] = {}
         self._must_watch: dict[int, dict[int, tuple[int, ...]]] = {}
         video_ids = {
             e.get("video")
@@ -137,16 +137,14 @@ class _Batch:
 
         if not isinstance(lesson_id, int) or lesson_id not in self.lessons:
             raise _Rejected(_("Unknown lesson."))
-        if lesson_id not in self._allowed:
-            course = viewable_course_of(self.user, self.lessons[lesson_id])
-            self._allowed[lesson_id] = course is not None
-            self._no_skipping[lesson_id] = bool(course is not None and course.no_skipping)
-        if not self._allowed[lesson_id]:
+        if lesson_id not in self._courses:
+            self._courses[lesson_id] = viewable_course_of(self.user, self.lessons[lesson_id])
+        if self._courses[lesson_id] is None:
             raise _Rejected(_("Unknown lesson."))  # the same answer as for one that does not exist
         return self.lessons[lesson_id]
 
     def no_skipping(self, lesson: Any) -> bool:
-        return self._no_skipping[lesson.pk]
+        return bool(self._courses[lesson.pk].no_skipping)
 
     def must_watch(self, lesson: Any) -> dict[int, tuple[int, ...]]:
         """Per video of the lesson, its must-watch percentages (read once per batch)."""
