@@ -320,10 +320,10 @@ INLINE_EXPORT_ROWS_DEFAULT = 2000
 
 def _export_params(view: ReportsMixin, request: HttpRequest) -> dict[str, Any] | None:
     """What the export button asked for, as stored on an export (None if it is malformed)."""
-    from lms.reports.exports import EXPORT_TABLES
+    from lms.reports.exports import EXPORT_KINDS
 
     kind, _dot, fmt = request.POST.get("export", "").partition(".")
-    if kind not in EXPORT_TABLES or fmt not in ("csv", "xlsx"):
+    if kind not in EXPORT_KINDS or fmt not in ("csv", "xlsx"):
         return None
     params: dict[str, Any] = {
         "kind": kind,
@@ -342,7 +342,7 @@ def _export_params(view: ReportsMixin, request: HttpRequest) -> dict[str, Any] |
             if not value.isdigit() or len(value) > 18:
                 return None
             params[key] = value
-    needs = EXPORT_TABLES[kind].needs
+    needs = EXPORT_KINDS[kind].needs
     if needs and needs not in params:
         return None
     return params

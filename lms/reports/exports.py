@@ -38,7 +38,7 @@ CHUNK = 5000
 
 @dataclass(frozen=True)
 class ExportRequest:
-    kind: str  # a key of EXPORT_TABLES: people | transcript | course | session
+    kind: str  # a key of EXPORT_KINDS: people | transcript | course | session
     scope: ReportScope
     filters: ReportFilters
     state: str = ""
@@ -109,7 +109,7 @@ def _kind_labels() -> dict[str, str]:
 
 def export_table(request: ExportRequest, *, today: dt.date | None = None) -> ExportTable:
     """The headers (translated now) and the rows of one export."""
-    kind = EXPORT_TABLES.get(request.kind, EXPORT_TABLES["transcript"])
+    kind = EXPORT_KINDS.get(request.kind, EXPORT_KINDS["transcript"])
     return kind.build(request, today or timezone.localdate())
 
 
@@ -315,8 +315,6 @@ def _course_table(request: ExportRequest, today: dt.date) -> ExportTable:
     return ExportTable(headers, items, convert)
 
 
-# Each export kind's table. Kinds that need another app register themselves when it
-# loads (lms.reports.sessions adds "session"), so this module imports no other app.
 @dataclass(frozen=True)
 class ExportKind:
     build: Callable[[ExportRequest, dt.date], ExportTable]
@@ -324,7 +322,9 @@ class ExportKind:
     needs: str = ""
 
 
-EXPORT_TABLES: dict[str, ExportKind] = {
+# Each export kind's table. Kinds that need another app register themselves when it
+# loads (lms.reports.sessions adds "session"), so this module imports no other app.
+EXPORT_KINDS: dict[str, ExportKind] = {
     "people": ExportKind(_people_table),
     "transcript": ExportKind(_transcript_table),
     "course": ExportKind(_course_table, needs="course_id"),

@@ -301,9 +301,9 @@ def session_export_table(request: Any, today: dt.date) -> Any:
 
 
 def register() -> None:
-    from lms.reports.exports import EXPORT_TABLES, ExportKind
+    from lms.reports.exports import EXPORT_KINDS, ExportKind
     from lms.reports.selectors import TRANSCRIPT_EXTENSIONS
 
     if transcript_attendance not in TRANSCRIPT_EXTENSIONS:
         TRANSCRIPT_EXTENSIONS.append(transcript_attendance)
-    EXPORT_TABLES["session"] = ExportKind(session_export_table, needs="session_id")
+    EXPORT_KINDS["session"] = ExportKind(session_export_table, needs="session_id")
