@@ -1,8 +1,11 @@
 """Playwright driving Debian's Chromium (never a downloaded browser)."""
 
+import contextlib
 import os
 import shutil
 import subprocess
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -46,22 +49,68 @@ def chromium():
         browser.close()
 
 
+class _ServerRequests:
+    """How many requests the live server is serving right now (it runs in this process)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.active = 0
+
+    def started(self, **kwargs) -> None:
+        with self.lock:
+            self.active += 1
+
+    def finished(self, **kwargs) -> None:
+        with self.lock:
+            self.active = max(0, self.active - 1)
+
+
+@contextlib.contextmanager
+def _page_in(context):
+    """A page whose test ends only once what its leaving sends has been served.
+
+    Leaving a lesson sends the player's exit beacon. Sent by a context closed at
+    teardown, it could reach the live server while the database was being flushed for
+    the next test: a deadlock on PostgreSQL, foreign-key errors on SQLite.
+    """
+    from django.core.signals import request_finished, request_started
+
+    requests = _ServerRequests()
+    request_started.connect(requests.started, weak=False)
+    request_finished.connect(requests.finished, weak=False)
+    try:
+        yield context.new_page()
+        for page in context.pages:
+            page.goto("about:blank")
+        quiet_since, deadline = None, time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if requests.active:
+                quiet_since = None
+            elif quiet_since is None:
+                quiet_since = time.monotonic()
+            elif time.monotonic() - quiet_since >= 0.5:
+                break
+            time.sleep(0.05)
+    finally:
+        context.close()
+        request_started.disconnect(requests.started)
+        request_finished.disconnect(requests.finished)
+
+
 @pytest.fixture
 def phone(chromium):
     context = chromium.new_context(
         viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
     )
-    page = context.new_page()
-    yield page
-    context.close()
+    with _page_in(context) as page:
+        yield page
 
 
 @pytest.fixture
 def laptop(chromium):
     context = chromium.new_context(viewport=LAPTOP, locale="zh-CN")
-    page = context.new_page()
-    yield page
-    context.close()
+    with _page_in(context) as page:
+        yield page
 
 
 # --- shared by the learner journeys -------------------------------------------------------
