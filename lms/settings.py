@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "lms.progress",
     "lms.sessions",
     "lms.surveys",
+    "lms.demo",
     "courses",
     "media",
     # Wagtail

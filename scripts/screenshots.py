@@ -14,7 +14,7 @@ from pathlib import Path
 from playwright.sync_api import Page, sync_playwright
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
-# The demo password documented in the README (lms/org/demo.py sets it).
+# The demo password documented in the README (lms/demo/org.py sets it).
 PASSWORD = "onramp-demo-2026"  # noqa: S105
 FLAGS = [
     "--headless",

@@ -7,9 +7,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 
-from courses.demo import TRAINING_LEAD_USERNAME, DemoVideos, title_card_args
 from courses.governance import TRAINING_LEAD_GROUP
 from courses.models import CoursePage, LessonPage, Quiz
+from lms.demo.courses import TRAINING_LEAD_USERNAME, DemoVideos, title_card_args
 from media.models import Video
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import RequestFactory
 
-from lms.org.demo import (
+from lms.demo.org import (
     CAMPUS_COHORT,
     DEMO_PASSWORD,
     DEMO_USERNAMES,

@@ -2,9 +2,9 @@
 
 import pytest
 
+from lms.demo.reports import demo_reports_seed
 from lms.org.models import Department
 from lms.paths.models import EnrolmentItem
-from lms.reports.demo import demo_reports_seed
 from lms.reports.scope import ReportScope
 from lms.reports.selectors import ReportFilters, report_overview
 from tests.factories import EmployeeFactory, PositionFactory

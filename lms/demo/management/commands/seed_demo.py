@@ -9,11 +9,11 @@ from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from courses.demo import SeedReport, demo_courses_seed
-from lms.org.demo import demo_organisation_seed
-from lms.paths.demo import demo_paths_seed
-from lms.reports.demo import demo_reports_seed
-from lms.sessions.demo import demo_sessions_seed
+from lms.demo.courses import SeedReport, demo_courses_seed
+from lms.demo.org import demo_organisation_seed
+from lms.demo.paths import demo_paths_seed
+from lms.demo.reports import demo_reports_seed
+from lms.demo.sessions import demo_sessions_seed
 
 # Each step is idempotent and returns what it did. Later steps (courses, learning paths,
 # in-person sessions) go after the organisation they build on.

@@ -26,7 +26,7 @@ from django.contrib.auth.models import Group
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
-from courses.demo import SeedCounts, SeedReport
+from lms.demo.courses import SeedCounts, SeedReport
 from lms.org.models import Cohort, Department, Employee, Level, Position
 from lms.org.services import (
     ROLE_ADMIN,

@@ -23,8 +23,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from courses.demo import SeedCounts, SeedReport
-from lms.org.demo import CAMPUS_COHORT
+from lms.demo.courses import SeedCounts, SeedReport
+from lms.demo.org import CAMPUS_COHORT
 from lms.org.models import Cohort, Employee
 from lms.paths.models import LearningPath, PathItem, PathStage
 from lms.sessions.models import InPersonSession, SessionPart, SignUp

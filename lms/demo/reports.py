@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lms.org.demo import SeedReport
+from lms.demo.org import SeedReport
 from lms.org.models import Department, Employee
 from lms.org.roles import ROLE_MANAGER
 from lms.paths.models import Enrolment, EnrolmentItem

@@ -1,6 +1,6 @@
 """Demo courses for `manage.py seed_demo`: eight published courses from the seed documents.
 
-Rules, like the organisation seed (lms/org/demo.py):
+Rules, like the organisation seed (lms/demo/org.py):
 - Keyed on slugs under the course index: a course that exists is left alone, whatever a
   trainer did to it during a demo; only missing courses are created. A second run
   changes nothing.
@@ -13,7 +13,7 @@ Rules, like the organisation seed (lms/org/demo.py):
   admin does when WAGTAILSIMPLETRANSLATION_SYNC_PAGE_TREE is on); one course is also
   translated into English.
 
-The report has the shape `seed_demo` prints (see lms/org/demo.py): this module does not
+The report has the shape `seed_demo` prints (see lms/demo/org.py): this module does not
 import the learning domain, so it has its own small report classes.
 """
 
@@ -43,7 +43,6 @@ from wagtail.actions.convert_alias import ConvertAliasPageAction
 from wagtail.documents import get_document_model
 from wagtail.models import Locale, Page, Site
 
-from courses import demo_content as content
 from courses.governance import TRAINING_LEAD_GROUP, course_governance_sync
 from courses.models import (
     CourseIndexPage,
@@ -54,6 +53,7 @@ from courses.models import (
     QuestionBank,
     Quiz,
 )
+from lms.demo import course_content as content
 
 logger = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
-from courses.demo import SeedCounts, SeedReport
-from lms.org.demo import CAMPUS_COHORT
+from lms.demo.courses import SeedCounts, SeedReport
+from lms.demo.org import CAMPUS_COHORT
 from lms.org.models import Cohort, Department, Employee, Position
 from lms.paths.models import AssignmentRule, EnrolmentItem, LearningPath, PathItem, PathStage
 from lms.paths.services import enrolments_mark_changed, paths_assign_for
