@@ -17,7 +17,7 @@ from lms.org import admin_views
 from lms.org.forms import EmployeeForm
 from lms.org.models import Cohort, Department, Employee, Level, Position
 from lms.org.password_views import IssuePasswordsView
-from lms.reports.admin_exports import SafeSpreadsheetExportMixin
+from lms.sheets.admin_exports import SafeSpreadsheetExportMixin
 
 
 def _people_column() -> Column:

@@ -3,7 +3,7 @@
 Rows come from `values_list(...).iterator()`, so a 300,000-row transcript never sits in
 memory as model instances; XLSX is written with openpyxl's write-only workbook, which
 streams rows to a temporary file. Dates are shown in the reader's time zone, and text
-that a spreadsheet would run as a formula is neutralised (lms.reports.cells).
+that a spreadsheet would run as a formula is neutralised (lms.sheets.cells).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 
 from lms.org.models import Employee
 from lms.paths.models import EnrolmentItem, PathItem
-from lms.reports.cells import spreadsheet_safe
 from lms.reports.scope import ReportScope
 from lms.reports.selectors import (
     ReportFilters,
@@ -32,6 +31,7 @@ from lms.reports.selectors import (
     report_items,
     report_people,
 )
+from lms.sheets.cells import spreadsheet_safe
 
 CHUNK = 5000
 
@@ -382,8 +382,8 @@ def write_xlsx(
     title: str,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """A one-sheet workbook streamed row by row (see lms.reports.xlsx for why not openpyxl)."""
-    from lms.reports.xlsx import write_table
+    """A one-sheet workbook streamed row by row (see lms.sheets.xlsx for why not openpyxl)."""
+    from lms.sheets.xlsx import write_table
 
     return write_table(
         target,

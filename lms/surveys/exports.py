@@ -9,7 +9,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lms.reports.cells import spreadsheet_safe
+from lms.sheets.cells import spreadsheet_safe
 from lms.surveys.brief import person_label, session_responses
 from lms.surveys.models import SurveyQuestion
 from lms.surveys.selectors import question_choices, survey_questions, survey_topics

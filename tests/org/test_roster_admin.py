@@ -14,7 +14,7 @@ from openpyxl import Workbook, load_workbook
 from lms.org.models import Department, Employee, RosterImport
 from lms.org.roster_imports import roster_upload_apply
 from lms.org.tasks import roster_import_apply
-from lms.reports.cells import spreadsheet_safe
+from lms.sheets.cells import spreadsheet_safe
 from tests.factories import (
     DepartmentFactory,
     EmployeeFactory,

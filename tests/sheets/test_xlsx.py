@@ -6,7 +6,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from lms.reports.xlsx import write_table
+from lms.sheets.xlsx import write_table
 
 
 def roundtrip(rows, headers=("a", "b", "c"), title="报表"):

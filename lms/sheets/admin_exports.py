@@ -7,7 +7,7 @@ from typing import Any
 
 from wagtail.coreutils import multigetattr
 
-from lms.reports.cells import spreadsheet_safe
+from lms.sheets.cells import spreadsheet_safe
 
 
 class SafeSpreadsheetExportMixin:
