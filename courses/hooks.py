@@ -9,7 +9,7 @@ Courses never import `lms`: the learning domain registers functions under these 
                      separately by the learning domain's `before_serve_page` hook.
 `PAGE_CONTEXT_HOOK`  fn(request, page, context) -> dict | None, merged into the template
                      context of course index, course and lesson pages (progress facts,
-                     quiz attempts, the URLs of the learner views).
+                     quiz papers and attempts, the URLs of the learner views).
 """
 
 from __future__ import annotations

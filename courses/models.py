@@ -9,7 +9,7 @@ learner pages' progress facts arrive through `PAGE_CONTEXT_HOOK` (see courses/ho
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -38,9 +38,6 @@ from wagtail.search import index
 from courses import hooks as course_hooks
 from courses.blocks import LessonBodyBlock, QuestionKind, QuestionStreamBlock
 from courses.search import cjk_ngrams, plain_text
-
-if TYPE_CHECKING:
-    from courses.quizzes import QuizPaper
 
 
 def _teaching_languages() -> list[tuple[str, str]]:
@@ -297,16 +294,6 @@ class LessonPage(Page):
             if block.block_type == "quiz" and block.value["quiz"] is not None
         ]
 
-    def quiz_papers(self, request: HttpRequest) -> dict[str, QuizPaper]:
-        """A question paper per quiz block, in the reader's language, keyed by block id."""
-        from courses.quizzes import quiz_paper_for
-
-        user_id = getattr(getattr(request, "user", None), "pk", None)
-        return {
-            block_id: quiz_paper_for(quiz=quiz.localized, user_id=user_id)
-            for block_id, quiz in self.quiz_blocks()
-        }
-
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
         course = self.get_parent().specific
@@ -319,7 +306,6 @@ class LessonPage(Page):
         context["next_lesson"] = (
             lessons[position + 1] if position is not None and position + 1 < len(lessons) else None
         )
-        context["quiz_papers"] = self.quiz_papers(request)
         return course_hooks.add_page_context(request, self, context)
 
 

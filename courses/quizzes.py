@@ -20,7 +20,7 @@ from django.core import signing
 from django.utils.translation import gettext as _
 
 from courses.blocks import QuestionKind
-from courses.models import Quiz
+from courses.models import LessonPage, Quiz
 
 PAPER_SALT = "onramp.courses.quiz-paper"
 PAPER_MAX_AGE = 7 * 24 * 60 * 60  # seconds: a lesson left open for a week still submits
@@ -113,6 +113,14 @@ def quiz_paper_for(
         compress=True,
     )
     return QuizPaper(quiz=quiz, questions=tuple(questions), token=token)
+
+
+def lesson_quiz_papers(*, lesson: LessonPage, user_id: int | None) -> dict[str, QuizPaper]:
+    """A question paper per quiz block, in the reader's language, keyed by block id."""
+    return {
+        block_id: quiz_paper_for(quiz=quiz.localized, user_id=user_id)
+        for block_id, quiz in lesson.quiz_blocks()
+    }
 
 
 def quiz_paper_question_ids(*, token: str, quiz: Quiz, user_id: int) -> list[str]:

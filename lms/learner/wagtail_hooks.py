@@ -4,8 +4,9 @@
   answer as a page that does not exist, so its title never leaks; signed-out visitors are
   sent to sign in.
 - Course lists ask `can_view_course` through the courses access hook.
-- Lesson pages get each quiz's attempts and the URL its answers are posted to, and each
-  video's resume state for the player.
+- Lesson pages get each quiz's question paper for this learner (`courses.quizzes`), its
+  attempts and the URL its answers are posted to, and each video's resume state for the
+  player.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from wagtail import hooks
 
 from courses.hooks import ACCESS_HOOK, PAGE_CONTEXT_HOOK
 from courses.models import CourseIndexPage, CoursePage, LessonPage
+from courses.quizzes import lesson_quiz_papers
 from lms.learner.access import can_view_course, can_view_lesson
 from lms.learner.selectors import lesson_statuses_for, next_in_path_for, player_states_for
 from lms.progress.selectors import quiz_statuses_for
@@ -68,8 +70,9 @@ def learner_context(request: HttpRequest, page: Any, context: dict[str, Any]) ->
             else None
         )
     if isinstance(page, LessonPage):
-        papers = context.get("quiz_papers", {})
         user = request.user
+        papers = lesson_quiz_papers(lesson=page, user_id=user.pk)
+        extra["quiz_papers"] = papers
         statuses = quiz_statuses_for(user=user, quizzes=[paper.quiz for paper in papers.values()])
         extra["quiz_status"] = {
             block_id: statuses[paper.quiz.translation_key] for block_id, paper in papers.items()

@@ -120,11 +120,6 @@ class EmployeeQuerySet(models.QuerySet["Employee"]):
     def active(self) -> EmployeeQuerySet:
         return self.filter(status=Employee.Status.ACTIVE)
 
-    def in_department_tree(self, department: Department) -> EmployeeQuerySet:
-        from lms.org.selectors import department_descendant_ids
-
-        return self.filter(department_id__in=department_descendant_ids(department))
-
 
 class Employee(models.Model):
     """A person on staff, one-to-one with their sign-in account.

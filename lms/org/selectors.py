@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from lms.org.models import Department, Employee
+from lms.org.models import Department, Employee, EmployeeQuerySet
 
 
 def department_descendant_ids(department: Department) -> set[int]:
@@ -21,6 +21,14 @@ def department_descendant_ids(department: Department) -> set[int]:
                 found.add(child)
                 frontier.append(child)
     return found
+
+
+def employees_in_department_tree(
+    department: Department, *, people: EmployeeQuerySet | None = None
+) -> EmployeeQuerySet:
+    """The people (of `people`, default everyone) in the department or any department below it."""
+    people = Employee.objects.all() if people is None else people
+    return people.filter(department_id__in=department_descendant_ids(department))
 
 
 def employee_for_user(user) -> Employee | None:  # type: ignore[no-untyped-def]

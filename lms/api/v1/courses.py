@@ -20,7 +20,7 @@ from wagtail.images.models import SourceImageIOError
 from wagtail.rich_text import expand_db_html
 
 from courses.models import LessonPage
-from courses.quizzes import QuizPaper
+from courses.quizzes import QuizPaper, lesson_quiz_papers
 from lms.learner.outline import (
     CourseOutline,
     course_outline_for,
@@ -272,7 +272,7 @@ def _video_json(video: Any, must_watch: int, watch: Any) -> dict[str, Any]:
 def lesson_json(lesson: LessonPage, request: Request) -> dict[str, Any]:
     user = request.user
     watches = video_watches_for(user=user, lesson=lesson)
-    papers = lesson.quiz_papers(request)
+    papers = lesson_quiz_papers(lesson=lesson, user_id=user.pk)
     statuses = quiz_statuses_for(user=user, quizzes=[p.quiz for p in papers.values()])
     body: list[dict[str, Any]] = []
     for block in lesson.body:
