@@ -16,6 +16,7 @@ setup:
 lint:
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports --no-logo
 	.venv/bin/python manage.py check
 	.venv/bin/python manage.py makemigrations --check --dry-run
 	scripts/check_messages.sh
