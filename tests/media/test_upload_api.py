@@ -237,7 +237,10 @@ def test_a_declared_size_above_the_limit_is_413_with_a_translated_reason(setting
         content_type="application/json",
         headers={"Accept-Language": "zh-hans"},
     )
-    assert zh.status_code == 413 and zh.json()["error"]["message"] != response.json()["error"]["message"]
+    assert (
+        zh.status_code == 413
+        and zh.json()["error"]["message"] != response.json()["error"]["message"]
+    )
 
 
 def test_a_path_in_the_file_name_is_dropped():
