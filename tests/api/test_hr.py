@@ -52,7 +52,7 @@ def person(**overrides):
 )
 def test_upsert_per_role(market, role, status):
     response = token_client(role).put(EMPLOYEES, {"employees": [person()]}, format="json")
-    # Anonymous: 401 or 403 (session authentication answers first)
+    # Anonymous: 401 with WWW-Authenticate (token authentication answers first)
     assert response.status_code == (401 if role is None else status)
     assert Employee.objects.filter(employee_no="H0001").exists() == (status == 200)
     if status != 200:

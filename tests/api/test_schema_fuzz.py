@@ -151,8 +151,9 @@ def _config(role: Role, operations: list[str], ids: dict[str, list[Any]], header
     }
     per_operation: list[dict[str, Any]] = []
     for label in operations:
-        method, path = label.split(" ", 1)
-        selector = {"include-method": method, "include-path": path}
+        path = label.split(" ", 1)[1]
+        # By name ("METHOD path"): include-method and include-path would match either.
+        selector: dict[str, Any] = {"include-name": label}
         if label in role.skip:
             per_operation.append({**selector, "enabled": False})
             continue
@@ -191,7 +192,8 @@ def _config(role: Role, operations: list[str], ids: dict[str, list[Any]], header
             "enabled": True,
             # Answers 2xx while the role's data says otherwise are the role rules' own
             # tests (tests/api, tests/sessions); object-level checks need two owners.
-            "ignored_auth": {"enabled": role.username is not None},
+            # A browser's session cookie still signs it in when the check drops the token.
+            "ignored_auth": {"enabled": role.username is not None and role.sign_in == "token"},
         },
         "phases": {"stateful": {"max-steps": STATEFUL_STEPS}},
         "operations": per_operation,
