@@ -262,11 +262,15 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "txt", "csv", "zip"]
 ONRAMP_VIDEO_ACCESS_CHECK = "lms.learner.access.can_view_video"
 
 # REST API
+# Django's own CSRF refusals answer the API's JSON error body under /api/.
+CSRF_FAILURE_VIEW = "lms.api.v1.errors.csrf_failure"
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # The first class answers an anonymous request: token authentication makes it a 401
+    # with `WWW-Authenticate: Token` (session authentication alone would make it a 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "lms.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "EXCEPTION_HANDLER": "lms.api.v1.errors.onramp_exception_handler",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -279,6 +283,12 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "PREPROCESSING_HOOKS": ["lms.api.schema.only_onramp_api"],
+    # `<id:…>` in the API's URLs (media.api_common.IdConverter): 1 … 2⁶³−1.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "lms.api.schema.add_error_responses",
+    ],
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}},
     # Swagger UI from the sidecar package: no CDN, works on a closed network.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -8,9 +8,10 @@
     GET    <id>/                    status, progress and ETA, failure reason, renditions
 
 Thin views over `media.uploads` and `media.selectors`. Session authentication, so every
-unsafe request needs the CSRF token (X-CSRFToken). A refused request answers with
-`{"detail", "code", "offset"}` and the `Upload-Offset` header where an offset helps the
-client resume; nothing of a refused chunk is stored.
+unsafe request needs the CSRF token (X-CSRFToken). A refused request answers with the
+API's one error body, `{"error": {"code", "message", "fields"}}`; where an offset helps
+the client resume, `error.offset` and the `Upload-Offset` header carry it. Nothing of a
+refused chunk is stored.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import BaseParser, JSONParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
@@ -30,6 +32,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from media import selectors
+from media.api_common import ErrorDetailOutput, ErrorOutput, TextField, error_body
 from media.models import UploadSession, Video
 from media.uploads import (
     UploadError,
@@ -66,10 +69,16 @@ class ChunkParser(BaseParser):
         return stream  # pragma: no cover
 
 
-class VideoApiErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField()
-    offset = serializers.IntegerField(required=False, allow_null=True)
+class UploadErrorDetailOutput(ErrorDetailOutput):
+    offset = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="Bytes the server holds: resume from here (also the Upload-Offset header).",
+    )
+
+
+class UploadErrorOutput(serializers.Serializer):
+    error = UploadErrorDetailOutput()
 
 
 class VideoUploadSerializer(serializers.Serializer):
@@ -110,19 +119,19 @@ def _upload_response(session: UploadSession, code: int = status.HTTP_200_OK) -> 
 
 
 def _error(exc: UploadError) -> Response:
-    response = Response(
-        {"detail": exc.message, "code": exc.code, "offset": exc.offset}, status=exc.status
-    )
+    extra = {"offset": exc.offset} if exc.offset is not None else {}
+    response = Response(error_body(exc.code, str(exc.message), **extra), status=exc.status)
     if exc.offset is not None:
         response["Upload-Offset"] = str(exc.offset)
     return response
 
 
 _ERRORS = {
-    code: OpenApiResponse(VideoApiErrorSerializer, description=text)
+    code: OpenApiResponse(UploadErrorOutput, description=text)
     for code, text in {
         400: "Bad input: no name, empty file, bad range or checksum.",
-        403: "Not signed in, no CSRF token, or no permission to upload.",
+        401: "Not signed in.",
+        403: "No CSRF token, or no permission to upload.",
         404: "No such upload for this user, or it expired.",
         409: "Out of order, already complete, or another chunk is arriving.",
         413: "The file or the chunk is too big.",
@@ -130,14 +139,18 @@ _ERRORS = {
 }
 
 
+def _errors(*codes: int) -> dict[int, OpenApiResponse]:
+    return {code: _ERRORS[code] for code in codes}
+
+
 class UploadCreateApi(APIView):
     permission_classes = [IsAuthenticated, CanUploadVideos]
     parser_classes = [JSONParser]
 
     class VideoUploadCreateInputSerializer(serializers.Serializer):
-        filename = serializers.CharField(max_length=1000)
+        filename = TextField(max_length=1000)
         size = serializers.IntegerField(min_value=1, max_value=2**62)
-        title = serializers.CharField(max_length=255, required=False, allow_blank=True)
+        title = TextField(max_length=255, required=False, allow_blank=True)
 
     @extend_schema(
         operation_id="video_upload_create",
@@ -147,8 +160,8 @@ class UploadCreateApi(APIView):
         responses={
             201: VideoUploadSerializer,
             **_ERRORS,
-            429: VideoApiErrorSerializer,
-            507: OpenApiResponse(VideoApiErrorSerializer, description="Not enough disk space."),
+            429: OpenApiResponse(UploadErrorOutput, description="Too many uploads under way."),
+            507: OpenApiResponse(UploadErrorOutput, description="Not enough disk space."),
         },
     )
     def post(self, request: Request) -> Response:
@@ -174,7 +187,7 @@ class UploadDetailApi(APIView):
         operation_id="video_upload_retrieve",
         tags=["videos"],
         summary="Where to resume: the bytes received so far",
-        responses={200: VideoUploadSerializer, 404: _ERRORS[404]},
+        responses={200: VideoUploadSerializer, **_errors(401, 403, 404)},
     )
     def get(self, request: Request, upload_id: Any) -> Response:
         try:
@@ -227,7 +240,7 @@ class UploadDetailApi(APIView):
         operation_id="video_upload_cancel",
         tags=["videos"],
         summary="Cancel an upload and remove its bytes",
-        responses={204: None, 404: _ERRORS[404]},
+        responses={204: None, **_errors(401, 403, 404)},
     )
     def delete(self, request: Request, upload_id: Any) -> Response:
         try:
@@ -297,9 +310,7 @@ class UploadCompleteApi(APIView):
         responses={
             201: VideoStatusSerializer,
             **_ERRORS,
-            410: OpenApiResponse(
-                VideoApiErrorSerializer, description="The bytes are gone; start again."
-            ),
+            410: OpenApiResponse(UploadErrorOutput, description="The bytes are gone; start again."),
         },
     )
     def post(self, request: Request, upload_id: Any) -> Response:
@@ -322,17 +333,20 @@ class VideoDetailApi(APIView):
         summary="A video's state: poll it while it is processed",
         responses={
             200: VideoStatusSerializer,
-            403: VideoApiErrorSerializer,
-            404: VideoApiErrorSerializer,
+            **{
+                code: OpenApiResponse(ErrorOutput, description=text)
+                for code, text in {
+                    401: "Not signed in.",
+                    403: "No permission to see videos.",
+                    404: "No such video.",
+                }.items()
+            },
         },
     )
     def get(self, request: Request, pk: int) -> Response:
         video = Video.objects.filter(pk=pk).prefetch_related("renditions").first()
         if video is None:
-            return Response(
-                {"detail": _("No such video."), "code": "not_found"},
-                status=status.HTTP_404_NOT_FOUND,
-            )
+            raise NotFound(_("No such video."))
         response = Response(VideoStatusSerializer(video_data(video)).data)
         response["Cache-Control"] = "no-store"
         return response

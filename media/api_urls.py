@@ -3,6 +3,9 @@
 from django.urls import path
 
 from media import api
+from media.api_common import register_id_converter
+
+register_id_converter()
 
 app_name = "media_api"
 
@@ -14,5 +17,5 @@ urlpatterns = [
         api.UploadCompleteApi.as_view(),
         name="upload-complete",
     ),
-    path("<int:pk>/", api.VideoDetailApi.as_view(), name="video-detail"),
+    path("<id:pk>/", api.VideoDetailApi.as_view(), name="video-detail"),
 ]

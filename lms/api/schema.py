@@ -6,3 +6,62 @@ from typing import Any
 def only_onramp_api(endpoints: list[tuple[str, str, str, Any]]) -> list[tuple[str, str, str, Any]]:
     """Document only Onramp's own /api/ endpoints, not Wagtail's internal admin API."""
     return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/")]
+
+
+# What the error body looks like when no view of the schema names it itself.
+_ERROR_COMPONENT = "ErrorOutput"
+_COMMON = {
+    400: "Bad input: error.fields says which field and why.",
+    401: "Not signed in: send `Authorization: Token …` (see WWW-Authenticate).",
+    403: "Signed in, but not allowed to do this (or no CSRF token with a session).",
+    404: "No such thing, or not one this person may see.",
+}
+
+
+def add_error_responses(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """Every operation lists the errors every operation can answer, with the error body.
+
+    401 unless anyone may call it, 403 (no permission, or no CSRF token), 400 where it
+    takes input (a body or a query parameter), 404 where the path names something. The
+    views list the rest (409, 413, 429 …) with `lms.api.v1.errors.errors`; an error a
+    view already documents is left as it is.
+    """
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault(
+        _ERROR_COMPONENT,
+        {
+            "type": "object",
+            "properties": {
+                "error": {
+                    "type": "object",
+                    "properties": {
+                        "code": {"type": "string"},
+                        "message": {"type": "string"},
+                        "fields": {"type": "object", "additionalProperties": {}},
+                    },
+                    "required": ["code", "message", "fields"],
+                }
+            },
+            "required": ["error"],
+        },
+    )
+    body = {"application/json": {"schema": {"$ref": f"#/components/schemas/{_ERROR_COMPONENT}"}}}
+    for path, item in result.get("paths", {}).items():
+        for method, operation in item.items():
+            if method not in ("get", "put", "post", "patch", "delete"):
+                continue
+            parameters = operation.get("parameters", [])
+            wanted = {403}
+            security = operation.get("security")
+            if security and {} not in security:  # [] or a {} in it: anyone may call it
+                wanted.add(401)
+            if "requestBody" in operation or any(p.get("in") == "query" for p in parameters):
+                wanted.add(400)
+            if "{" in path:
+                wanted.add(404)
+            responses = operation.setdefault("responses", {})
+            for status in sorted(wanted):
+                responses.setdefault(str(status), {"description": _COMMON[status], "content": body})
+    return result

@@ -29,6 +29,7 @@ from lms.progress.completion import (
 from lms.progress.models import VideoWatch
 from lms.progress.pages import canonical_page
 from lms.progress.selectors import passed_quiz_keys
+from media.api_common import parse_id
 from media.models import Video
 
 
@@ -180,7 +181,11 @@ def quiz_by_ref(ref: str) -> Quiz | None:
     """A quiz by its id, or by its translation key (in the reader's language if it has one)."""
     queryset = Quiz.objects.select_related("bank")
     if ref.isdigit():
-        quiz = queryset.filter(pk=int(ref)).first()
+        # isdigit() also says yes to "²" and "①", which int() refuses.
+        pk = parse_id(ref)
+        if pk is None:
+            return None
+        quiz = queryset.filter(pk=pk).first()
     else:
         try:
             key = uuid.UUID(ref)

@@ -17,9 +17,12 @@ from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from media.api_common import EARLIEST, has_control_characters
 
 # Canonical column -> the headers people actually type, in both languages.
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -260,6 +263,13 @@ def clean_row(number: int, raw: dict[str, Any]) -> RosterRow:
         if column == "start_date":
             continue
         text = _text(raw[column])
+        if has_control_characters(text):
+            problems.append(
+                CellProblem(
+                    number, column, _("Control characters (such as NUL) are not allowed here.")
+                )
+            )
+            text = "".join(char for char in text if not has_control_characters(char))
         limit = MAX_LENGTHS.get(column)
         if limit and len(text) > limit:
             problems.append(
@@ -336,8 +346,31 @@ def clean_row(number: int, raw: dict[str, Any]) -> RosterRow:
                     % {"value": _text(raw_date)},
                 )
             )
+        elif not start_date_in_range(parsed):
+            earliest, latest = start_date_range()
+            problems.append(
+                CellProblem(
+                    number,
+                    "start_date",
+                    _("A start date lies between %(earliest)s and %(latest)s.")
+                    % {"earliest": earliest.isoformat(), "latest": latest.isoformat()},
+                )
+            )
+            parsed = None
         row.values["start_date"] = parsed
     return row
+
+
+def start_date_range() -> tuple[dt.date, dt.date]:
+    """The start dates a person may have: none before 2000, none more than two years ahead
+    (a year-1 date would put every due date in year 1)."""
+    today = timezone.localdate()
+    return EARLIEST.date(), today.replace(year=today.year + 2, day=min(today.day, 28))
+
+
+def start_date_in_range(value: dt.date) -> bool:
+    earliest, latest = start_date_range()
+    return earliest <= value <= latest
 
 
 def normalise_phone(value: str) -> str | None:

@@ -22,6 +22,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from lms.progress.models import LearnerProgressLock, ProgressEvent, VideoWatch
+from media.api_common import EARLIEST, MAX_ID, within_a_day
 
 MAX_EVENTS_PER_BATCH = 500
 # The phone reports every ~15 s (at up to 2x speed); one event covering more than this
@@ -98,6 +99,33 @@ def played_from_start(ranges: Iterable[list[float]]) -> tuple[float, float]:
     return reached, played
 
 
+def _is_id(value: Any) -> bool:
+    """An id the database can hold: a huge one must reject its own event, not fail the
+    whole batch's query (the phone would resend that batch forever)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
+
+
+def _client_time(value: Any) -> dt.datetime:
+    try:
+        client_time = parse_datetime(str(value or ""))
+    except ValueError:  # well-formed but impossible, e.g. 2026-02-30
+        client_time = None
+    if client_time is None:
+        raise _Rejected(_("“client_time” must be an ISO 8601 date and time."))
+    if timezone.is_naive(client_time):
+        client_time = timezone.make_aware(client_time, dt.UTC)
+    try:
+        in_range = EARLIEST <= client_time <= within_a_day()
+    except OverflowError:  # year 1 with a positive offset
+        in_range = False
+    if not in_range:
+        raise _Rejected(
+            _("“client_time” must lie between %(earliest)s and tomorrow.")
+            % {"earliest": EARLIEST.date().isoformat()}
+        )
+    return client_time
+
+
 def _number(value: Any, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise _Rejected(_("“%(field)s” must be a number of seconds.") % {"field": name})
@@ -113,18 +141,14 @@ class _Batch:
 
         self.user = user
         lesson_ids = {
-            e.get("lesson")
-            for e in raw_events
-            if isinstance(e, dict) and isinstance(e.get("lesson"), int)
+            e.get("lesson") for e in raw_events if isinstance(e, dict) and _is_id(e.get("lesson"))
         }
         self.lessons = {p.pk: p for p in LessonPage.objects.live().filter(pk__in=lesson_ids)}
         # Per lesson, its course if this user may view the lesson, else None.
         self._courses: dict[int, Any] = {}
         self._must_watch: dict[int, dict[int, tuple[int, ...]]] = {}
         video_ids = {
-            e.get("video")
-            for e in raw_events
-            if isinstance(e, dict) and isinstance(e.get("video"), int)
+            e.get("video") for e in raw_events if isinstance(e, dict) and _is_id(e.get("video"))
         }
         self.durations = dict(
             Video.objects.filter(pk__in=video_ids, duration__isnull=False).values_list(
@@ -135,7 +159,7 @@ class _Batch:
     def lesson(self, lesson_id: Any) -> Any:
         from lms.learner.access import viewable_course_of
 
-        if not isinstance(lesson_id, int) or lesson_id not in self.lessons:
+        if not _is_id(lesson_id) or lesson_id not in self.lessons:
             raise _Rejected(_("Unknown lesson."))
         if lesson_id not in self._courses:
             self._courses[lesson_id] = viewable_course_of(self.user, self.lessons[lesson_id])
@@ -159,7 +183,7 @@ class _Batch:
 
     def video(self, lesson: Any, video_id: Any) -> float:
         if (
-            not isinstance(video_id, int)
+            not _is_id(video_id)
             or video_id not in self.must_watch(lesson)
             or video_id not in self.durations
         ):
@@ -177,16 +201,12 @@ def _parse(raw: Any, batch: _Batch) -> _Event:
     kind = raw.get("type")
     if kind not in ProgressEvent.Type.values:
         raise _Rejected(_("Unknown event type “%(type)s”.") % {"type": str(kind)[:40]})
-    client_time = parse_datetime(str(raw.get("client_time", "")))
-    if client_time is None:
-        raise _Rejected(_("“client_time” must be an ISO 8601 date and time."))
-    if timezone.is_naive(client_time):
-        client_time = timezone.make_aware(client_time, dt.UTC)
+    client_time = _client_time(raw.get("client_time"))
     event = _Event(str(client_id), client_id, kind, client_time)
 
     if kind == ProgressEvent.Type.CHECKLIST_TICKED:
         item_id = raw.get("item")
-        if not isinstance(item_id, int):
+        if not _is_id(item_id):
             raise _Rejected(_("“item” must name one of your checklist tasks."))
         event.data = {"item": item_id}
         return event

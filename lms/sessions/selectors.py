@@ -17,7 +17,10 @@ def sessions_with_seats() -> QuerySet[InPersonSession]:
     """Sessions with their times and taken seats, parts prefetched (no per-row queries)."""
     return (
         InPersonSession.objects.with_times()
-        .annotate(seats_taken=Count("signups", filter=Q(signups__status__in=SignUp.SEATED)))
+        # distinct: with_times() joins the parts, so each sign-up row appears once per part.
+        .annotate(
+            seats_taken=Count("signups", filter=Q(signups__status__in=SignUp.SEATED), distinct=True)
+        )
         .prefetch_related(Prefetch("parts", queryset=SessionPart.objects.order_by("starts_at")))
         .select_related("survey")
     )

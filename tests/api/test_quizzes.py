@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 
+from lms.progress.models import QuizAttempt
 from tests.api.test_courses import api_client_for
 from tests.courses.factories import (
     CoursePageFactory,
@@ -33,7 +34,7 @@ def test_anonymous_gets_the_error_body(lesson, quiz):
         APIClient().get(url(quiz, True)),
         APIClient().post(url(quiz, True), {}, format="json"),
     ):
-        assert response.status_code in (401, 403)
+        assert response.status_code == 401
         assert set(response.json()["error"]) == {"code", "message", "fields"}
 
 
@@ -151,3 +152,30 @@ def test_unknown_or_hidden_quizzes_are_404(course_index, lesson, quiz):
 
 def submit_raw(client, quiz):
     return client.post(url(quiz, True), {"paper": "x", "answers": {}}, format="json")
+
+
+# --- found by fuzzing the API (issue 14) -------------------------------------------------
+
+
+@pytest.mark.parametrize("ref", ["%C2%B2", "%E2%91%A0", "99999999999999999999", "0"])
+def test_quiz_refs_that_are_no_id_are_404(lesson, quiz, ref):
+    client = api_client_for("Learner")
+    for tail in ("", "attempts/"):
+        response = client.get(f"/api/v1/quizzes/{ref}/{tail}")
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("value", ["1e20", "99999999999999999999", "0", "abc"])
+def test_a_lesson_that_is_no_id_is_400(lesson, quiz, value):
+    response = api_client_for("Learner").get(url(quiz) + f"?lesson={value}")
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"lesson"}
+
+
+def test_an_answer_with_a_nul_byte_is_400(lesson, quiz):
+    client = api_client_for("Learner")
+    response = submit(client, quiz, {"q\x00": ["a"]})
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"answers"}
+    assert not QuizAttempt.objects.exists()

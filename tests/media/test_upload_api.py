@@ -64,7 +64,7 @@ def part_path(session_id: str) -> Path:
 
 @pytest.mark.parametrize(
     ("role", "expected"),
-    [(None, 403), ("Learner", 403), ("HR", 403), ("Trainer", 201), ("Admin", 201)],
+    [(None, 401), ("Learner", 403), ("HR", 403), ("Trainer", 201), ("Admin", 201)],
 )
 def test_who_may_start_an_upload(role, expected):
     response = create(client_for(role), 1000)
@@ -78,7 +78,7 @@ def test_a_superuser_may_upload():
 
 @pytest.mark.parametrize(
     ("role", "expected"),
-    [(None, 403), ("Learner", 403), ("HR", 200), ("Trainer", 200), ("Admin", 200)],
+    [(None, 401), ("Learner", 403), ("HR", 200), ("Trainer", 200), ("Admin", 200)],
 )
 def test_who_may_read_a_videos_status(role, expected):
     video = VideoFactory()
@@ -91,9 +91,10 @@ def test_who_may_not_send_chunks_or_complete(role):
     owner = client_for("Trainer")
     session = create(owner, 4).json()
     client = client_for(role)
-    assert put_chunk(client, session["url"], b"abcd", 0, 4).status_code == 403
-    assert client.post(session["complete_url"]).status_code == 403
-    assert client.delete(session["url"]).status_code == 403
+    refused = 401 if role is None else 403
+    assert put_chunk(client, session["url"], b"abcd", 0, 4).status_code == refused
+    assert client.post(session["complete_url"]).status_code == refused
+    assert client.delete(session["url"]).status_code == refused
     assert UploadSession.objects.get().received == 0
 
 
@@ -191,7 +192,7 @@ def test_a_chunk_sent_again_after_a_lost_response_is_refused_with_the_offset():
     assert put_chunk(client, session["url"], b"abcd", 0, 8).status_code == 200
     again = put_chunk(client, session["url"], b"abcd", 0, 8)
     assert again.status_code == 409
-    assert again.json()["offset"] == 4 and again["Upload-Offset"] == "4"
+    assert again.json()["error"]["offset"] == 4 and again["Upload-Offset"] == "4"
 
 
 # --- hostile input ------------------------------------------------------------------------------
@@ -213,7 +214,7 @@ def test_bad_session_requests_are_400_and_store_nothing(payload, code):
     response = client_for("Trainer").post(CREATE_URL, payload, content_type="application/json")
     assert response.status_code == 400
     if code:
-        assert response.json()["code"] == code
+        assert response.json()["error"]["code"] == code
     assert not UploadSession.objects.exists()
     assert not uploads.upload_dir().exists() or not any(uploads.upload_dir().iterdir())
 
@@ -228,7 +229,7 @@ def test_a_declared_size_above_the_limit_is_413_with_a_translated_reason(setting
         headers={"Accept-Language": "en"},
     )
     assert response.status_code == 413
-    assert response.json()["code"] == "file_too_big"
+    assert response.json()["error"]["code"] == "file_too_big"
     assert not UploadSession.objects.exists()
     zh = client.post(
         CREATE_URL,
@@ -236,7 +237,10 @@ def test_a_declared_size_above_the_limit_is_413_with_a_translated_reason(setting
         content_type="application/json",
         headers={"Accept-Language": "zh-hans"},
     )
-    assert zh.status_code == 413 and zh.json()["detail"] != response.json()["detail"]
+    assert (
+        zh.status_code == 413
+        and zh.json()["error"]["message"] != response.json()["error"]["message"]
+    )
 
 
 def test_a_path_in_the_file_name_is_dropped():
@@ -281,8 +285,8 @@ def test_bad_chunks_are_refused_and_nothing_is_stored(
         headers={"Content-Range": content_range, "X-Chunk-SHA256": sha(body)},
     )
     assert response.status_code == status, response.content
-    assert response.json()["code"] == code
-    assert response.json()["detail"]
+    assert response.json()["error"]["code"] == code
+    assert response.json()["error"]["message"]
     assert UploadSession.objects.get().received == 10
     assert part_path(session["id"]).stat().st_size == 10
 
@@ -299,7 +303,7 @@ def test_a_missing_or_wrong_checksum_is_refused(session_and_client, checksum):
         session["url"], data=b"b" * 10, content_type="application/octet-stream", headers=headers
     )
     assert response.status_code == 400
-    assert response.json()["code"] in ("checksum_missing", "checksum_mismatch")
+    assert response.json()["error"]["code"] in ("checksum_missing", "checksum_mismatch")
     assert UploadSession.objects.get().received == 10
     assert part_path(session["id"]).read_bytes() == b"a" * 10
 
@@ -316,7 +320,7 @@ def test_a_chunk_above_the_maximum_is_413_before_it_is_read(session_and_client, 
     session, client = session_and_client
     monkeypatch.setattr(uploads, "MAX_CHUNK_BYTES", 16)
     response = put_chunk(client, session["url"], b"b" * 20, 10, 100)
-    assert response.status_code == 413 and response.json()["code"] == "chunk_too_big"
+    assert response.status_code == 413 and response.json()["error"]["code"] == "chunk_too_big"
 
 
 def test_a_second_connection_writing_at_once_is_told_to_wait(session_and_client):
@@ -324,7 +328,7 @@ def test_a_second_connection_writing_at_once_is_told_to_wait(session_and_client)
     with part_path(session["id"]).open("r+b") as held:
         fcntl.flock(held.fileno(), fcntl.LOCK_EX)
         response = put_chunk(client, session["url"], b"b" * 10, 10, 100)
-    assert response.status_code == 409 and response.json()["code"] == "busy"
+    assert response.status_code == 409 and response.json()["error"]["code"] == "busy"
     assert put_chunk(client, session["url"], b"b" * 10, 10, 100).status_code == 200
 
 
@@ -396,7 +400,7 @@ def test_unsafe_requests_need_the_csrf_token():
 def test_completing_before_every_byte_arrived_is_409(session_and_client):
     session, client = session_and_client
     response = client.post(session["complete_url"])
-    assert response.status_code == 409 and response.json()["offset"] == 10
+    assert response.status_code == 409 and response.json()["error"]["offset"] == 10
     assert not Video.objects.exists()
 
 
@@ -405,7 +409,7 @@ def test_chunks_after_completion_are_refused():
     session = upload_all(client, b"abcd", 4)
     assert client.post(session["complete_url"]).status_code == 201
     response = put_chunk(client, session["url"], b"abcd", 0, 4)
-    assert response.status_code == 409 and response.json()["code"] == "complete"
+    assert response.status_code == 409 and response.json()["error"]["code"] == "complete"
 
 
 def test_too_many_unfinished_uploads_is_429():
@@ -413,7 +417,7 @@ def test_too_many_unfinished_uploads_is_429():
     for _n in range(uploads.MAX_OPEN_PER_USER):
         assert create(client, 10).status_code == 201
     response = create(client, 10)
-    assert response.status_code == 429 and response.json()["code"] == "too_many_uploads"
+    assert response.status_code == 429 and response.json()["error"]["code"] == "too_many_uploads"
 
 
 def test_not_enough_disk_space_is_507(monkeypatch):
@@ -421,7 +425,7 @@ def test_not_enough_disk_space_is_507(monkeypatch):
 
     monkeypatch.setattr(shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(10, 10, 10))
     response = create(client_for("Trainer"), 1000)
-    assert response.status_code == 507 and response.json()["code"] == "no_space"
+    assert response.status_code == 507 and response.json()["error"]["code"] == "no_space"
     assert not UploadSession.objects.exists()
 
 

@@ -200,6 +200,9 @@ REJECTIONS = [
         "start date",
         "not a real date",
     ),
+    # A year-1 start date would put every due date in year 1 (issue 14).
+    (["E1", "张伟", "", "", "风险控制部", "", "", "0001-01-01", ""], "start date", "lies between"),
+    (["E1", "张伟", "", "", "风险控制部", "", "", "2999-01-01", ""], "start date", "lies between"),
     (
         ["E1", "张伟", "", "", "风险控制部", "", "", "2026-12-01", "E404"],
         "manager number",

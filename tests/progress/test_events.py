@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from lms.paths.models import Enrolment, EnrolmentItem, LearningPath, PathItem, PathStage
@@ -238,7 +239,7 @@ def test_who_may_post_events(setup, role):
         client.force_authenticate(EmployeeFactory(roles=[role]).user)
     response = client.post(URL, {"events": [watched(s, 0, 10)]}, format="json")
     # Anyone signed in posts their own progress; nobody can post someone else's.
-    assert response.status_code == (403 if role is None else 200)
+    assert response.status_code == (401 if role is None else 200)
     assert not VideoWatch.objects.filter(user=s["learner"].user).exists()
 
 
@@ -322,3 +323,58 @@ def test_with_skipping_allowed_every_played_second_counts(setup):
     s = setup
     send(s, [watched(s, 0, 60), *[watched(s, 100 + n, 120 + n) for n in range(0, 200, 20)]])
     assert watch_of(s).percent == pytest.approx(100 * 260 / 300)
+
+
+# --- found by fuzzing the API (issue 14) -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("lesson", 2**63), ("video", 99999999999999999999), ("lesson", 0), ("video", True)],
+)
+def test_an_event_with_an_impossible_id_is_rejected_alone(setup, field, value):
+    s = setup
+    bad = watched(s, 0, 10)
+    bad[field] = value
+    good = watched(s, 0, 15)
+    acks = send(s, [bad, good])
+    assert [a["status"] for a in acks] == ["rejected", "applied"]
+    assert watch_of(s).ranges == [[0.0, 15.0]]
+
+
+def test_a_checklist_event_with_an_impossible_item_is_rejected_alone(setup):
+    s = setup
+    tick = {
+        "id": str(uuid.uuid4()),
+        "type": "checklist.ticked",
+        "client_time": timezone.now().isoformat(),
+        "item": 2**64,
+    }
+    acks = send(s, [tick, watched(s, 0, 15)])
+    assert [a["status"] for a in acks] == ["rejected", "applied"]
+
+
+@pytest.mark.parametrize(
+    "client_time",
+    [
+        "0001-01-01T00:00:00+14:00",
+        "9999-12-31T23:59:59Z",
+        "1999-12-31T23:59:59Z",
+        "2026-02-30T10:00:00Z",
+    ],
+)
+def test_an_event_with_a_client_time_out_of_range_is_rejected_alone(setup, client_time):
+    s = setup
+    bad = watched(s, 0, 10)
+    bad["client_time"] = client_time
+    acks = send(s, [bad, watched(s, 0, 15)])
+    assert [a["status"] for a in acks] == ["rejected", "applied"]
+    assert "client_time" in acks[0]["reason"]
+    assert not ProgressEvent.objects.filter(client_id=bad["id"]).exists()
+
+
+def test_a_client_time_a_few_hours_ahead_is_applied(setup):
+    s = setup
+    event = watched(s, 0, 10)
+    event["client_time"] = (timezone.now() + dt.timedelta(hours=14)).isoformat()
+    assert [a["status"] for a in send(s, [event])] == ["applied"]

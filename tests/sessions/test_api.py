@@ -10,7 +10,7 @@ from lms.sessions.models import SignUp
 from lms.surveys.models import SurveyResponse
 from lms.surveys.services import survey_add_default_questions
 from tests.factories import CohortFactory, EmployeeFactory, UserFactory
-from tests.sessions.factories import InPersonSessionFactory, SurveyFactory, learner
+from tests.sessions.factories import InPersonSessionFactory, SurveyFactory, in_days, learner
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ def api(client, user):
 
 
 def test_list_needs_sign_in(client):
-    assert client.get("/api/v1/sessions/").status_code in (401, 403)
+    assert client.get("/api/v1/sessions/").status_code == 401
 
 
 def test_list_shows_open_sessions_with_seats_and_my_status(client):
@@ -223,7 +223,7 @@ def test_brief_per_role(client, surveyed, trainer, hr):
     session.trainers.set([trainer])
     session.save()
     url = f"/api/v1/sessions/{session.pk}/brief/"
-    assert client.get(url).status_code in (401, 403)
+    assert client.get(url).status_code == 401
     assert api(client, user).get(url).status_code == 403  # a learner coming to it
     assert api(client, EmployeeFactory(roles=["Trainer"]).user).get(url).status_code == 403
     assert api(client, UserFactory()).get(url).status_code == 403
@@ -270,3 +270,78 @@ def test_schema_lists_the_session_endpoints(client):
         "/api/v1/sessions/{id}/brief/",
     ):
         assert path in schema["paths"]
+
+
+# --- found by fuzzing the API (issue 14) -------------------------------------------------
+
+
+def test_options_on_the_survey_describes_it_instead_of_failing(client, surveyed):
+    session, user, *_ = surveyed
+    response = api(client, user).options(f"/api/v1/sessions/{session.pk}/survey/")
+    assert response.status_code == 200
+    assert set(response.json()["actions"]["PUT"]) == {"answers"}
+
+
+def test_seats_left_of_a_session_in_two_parts_counts_each_sign_up_once(client):
+    session = InPersonSessionFactory(
+        capacity=30,
+        parts=[(in_days(7), in_days(7, 4)), (in_days(8), in_days(8, 4))],
+    )
+    for _n in range(25):
+        SignUp.objects.create(
+            session=session, user=learner(), status="confirmed", queued_at=timezone.now()
+        )
+    body = api(client, learner()).get("/api/v1/sessions/").json()
+    assert [row["seats_left"] for row in body["results"]] == [5]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "course=99999999999999999999",
+        "course=1e20",
+        "course=0",
+        "starts_after=0001-01-01T00:00:00%2B14:00",
+        "starts_before=0001-01-01T00:00:00%2B14:00",
+        "starts_after=9999-12-31T23:59:59-14:00",
+    ],
+)
+def test_session_filters_out_of_range_are_400_with_the_error_body(client, query):
+    response = api(client, learner()).get(f"/api/v1/sessions/?{query}")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid"
+    assert set(response.json()["error"]["fields"]) == {query.split("=")[0]}
+
+
+def test_session_ids_past_64_bits_are_a_json_404(client):
+    client = api(client, learner())
+    for tail in ("signup/", "survey/", "brief/", "calendar.ics"):
+        response = client.get(f"/api/v1/sessions/99999999999999999999/{tail}")
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("text", ["a\x00b", "a\x07b", "\x1b[31m"])
+def test_a_survey_answer_with_control_characters_is_refused_and_nothing_stored(
+    client, surveyed, text
+):
+    session, user, answers, (_r, _c, free_text), _keys = surveyed
+    response = api(client, user).put(
+        f"/api/v1/sessions/{session.pk}/survey/",
+        {"answers": {**answers, str(free_text.pk): text}},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["answers"]
+    assert not SurveyResponse.objects.exists()
+
+
+def test_a_survey_answer_may_hold_line_breaks(client, surveyed):
+    session, user, answers, (_r, _c, free_text), _keys = surveyed
+    response = api(client, user).put(
+        f"/api/v1/sessions/{session.pk}/survey/",
+        {"answers": {**answers, str(free_text.pk): "第一点\n第二点\t完"}},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    assert SurveyResponse.objects.get().answers[str(free_text.pk)] == "第一点\n第二点\t完"

@@ -49,6 +49,12 @@ async function json(response: Response): Promise<Record<string, unknown>> {
   }
 }
 
+/** The reason in the API's error body, {"error": {"code", "message", …}}. */
+function errorMessage(body: Record<string, unknown>, fallback: string): string {
+  const error = body.error as { message?: unknown } | undefined;
+  return String((error && error.message) || fallback);
+}
+
 function waitForOnline(): Promise<void> {
   if (navigator.onLine) return Promise.resolve();
   return new Promise((resolve) => window.addEventListener("online", () => resolve(), { once: true }));
@@ -163,14 +169,14 @@ export class VideoUploader {
       title,
     });
     const body = await json(response);
-    if (!response.ok) throw new UploadFailed(String(body.detail || response.statusText));
+    if (!response.ok) throw new UploadFailed(errorMessage(body, response.statusText));
     return body as unknown as UploadSession;
   }
 
   private async offsetNow(session: UploadSession): Promise<number> {
     const response = await this.request("GET", session.url);
     const body = await json(response);
-    if (!response.ok) throw new UploadFailed(String(body.detail || response.statusText));
+    if (!response.ok) throw new UploadFailed(errorMessage(body, response.statusText));
     return Number(body.offset);
   }
 
@@ -249,7 +255,7 @@ export class VideoUploader {
         const status = result ? result.status : 0;
         if (result && status >= 400 && status < 500 && status !== 408 && status !== 409 && status !== 429) {
           if (status === 404) window.localStorage.removeItem(this.storageKey(file));
-          throw new UploadFailed(String(result.body.detail || status));
+          throw new UploadFailed(errorMessage(result.body, String(status)));
         }
         // Network gone, server busy or restarting, or out of step: wait, then ask the
         // server where to go on from.
@@ -271,7 +277,7 @@ export class VideoUploader {
       this.showStatus(this.messages.finishing);
       const response = await this.request("POST", session.complete_url);
       const body = await json(response);
-      if (!response.ok) throw new UploadFailed(String(body.detail || response.statusText));
+      if (!response.ok) throw new UploadFailed(errorMessage(body, response.statusText));
       window.localStorage.removeItem(this.storageKey(file));
       this.showStatus(this.messages.done);
       this.setBusy(false);

@@ -21,6 +21,7 @@ from wagtail.rich_text import expand_db_html
 
 from courses.models import LessonPage
 from courses.quizzes import QuizPaper, lesson_quiz_papers
+from lms.api.v1.errors import errors
 from lms.learner.outline import (
     CourseOutline,
     course_outline_for,
@@ -100,12 +101,15 @@ def course_json(outline: CourseOutline) -> dict[str, Any]:
 class CourseDetailApi(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(responses=CourseOutput, summary="A course with my progress")
+    @extend_schema(
+        responses={200: CourseOutput, **errors(404)}, summary="A course with my progress"
+    )
     def get(self, request: Request, course_id: int) -> Response:
         course = course_visible_to(user=request.user, course_id=course_id)
         if course is None:
             raise NotFound()
-        return Response(course_json(course_outline_for(user=request.user, course=course)))
+        outline = course_outline_for(user=request.user, course=course)
+        return Response(CourseOutput(course_json(outline)).data)
 
 
 # --- lesson ---------------------------------------------------------------------------
@@ -321,9 +325,12 @@ def lesson_json(lesson: LessonPage, request: Request) -> dict[str, Any]:
 class LessonDetailApi(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(responses=LessonOutput, summary="A lesson: body, videos to resume, quizzes")
+    @extend_schema(
+        responses={200: LessonOutput, **errors(404)},
+        summary="A lesson: body, videos to resume, quizzes",
+    )
     def get(self, request: Request, lesson_id: int) -> Response:
         lesson = lesson_visible_to(user=request.user, lesson_id=lesson_id)
         if lesson is None:
             raise NotFound()
-        return Response(lesson_json(lesson, request))
+        return Response(LessonOutput(lesson_json(lesson, request)).data)

@@ -24,11 +24,27 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from lms.api.v1.errors import ErrorDetailOutput, error_body, error_response, errors
 from lms.org.roster import COLUMN_LABELS, REQUIRED_COLUMNS, RosterTable, canonical_column, clean_row
 from lms.org.services import roster_apply, roster_plan
 from lms.paths.models import EnrolmentItem
+from media.api_common import has_control_characters, time_in_range, time_range_message
 
 MAX_ROWS_DEFAULT = 5000
+DRY_RUN_VALUES = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
+
+
+def _dry_run(request: Request) -> bool:
+    """Only a clear yes or no: `dry_run=maybe` must not be taken as "write"."""
+    text = request.query_params.get("dry_run")
+    if text is None:
+        return False
+    value = DRY_RUN_VALUES.get(text.strip().lower())
+    if value is None:
+        raise ValidationError(
+            {"dry_run": [_("Use 1, true or yes to check only; 0, false or no to write.")]}
+        )
+    return value
 
 
 class CanImportPeople(permissions.BasePermission):
@@ -66,6 +82,24 @@ class EmployeesUpsertInput(serializers.Serializer):
     cohort = serializers.CharField(required=False, allow_blank=True, max_length=100)
 
 
+class RowErrorOutput(serializers.Serializer):
+    row = serializers.IntegerField(help_text="1 for the first person of the list.")
+    employee_no = serializers.CharField(allow_blank=True)
+    column = serializers.CharField(allow_blank=True)
+    column_label = serializers.CharField(allow_blank=True)
+    message = serializers.CharField()
+
+
+class RowsErrorDetailOutput(ErrorDetailOutput):
+    rows = RowErrorOutput(
+        many=True, required=False, help_text="With code invalid_rows: every problem, by row."
+    )
+
+
+class RowsErrorOutput(serializers.Serializer):
+    error = RowsErrorDetailOutput()
+
+
 class UpsertOutput(serializers.Serializer):
     dry_run = serializers.BooleanField()
     created = serializers.IntegerField()
@@ -84,19 +118,12 @@ def _row_error(row: int, employee_no: str, column: str, message: str) -> dict[st
     }
 
 
-def _rows_response(errors: list[dict[str, Any]]) -> Response:
-    return Response(
-        {
-            "error": {
-                "code": "invalid_rows",
-                "message": _("Nothing was written: %(count)d rows have problems.")
-                % {"count": len({e["row"] for e in errors})},
-                "fields": {},
-                "rows": errors,
-            }
-        },
-        status=status.HTTP_400_BAD_REQUEST,
-    )
+def _rows_response(problems: list[dict[str, Any]]) -> Response:
+    message = _("Nothing was written: %(count)d rows have problems.") % {
+        "count": len({e["row"] for e in problems})
+    }
+    body = error_body("invalid_rows", message, rows=problems)
+    return Response(RowsErrorOutput(body).data, status=status.HTTP_400_BAD_REQUEST)
 
 
 class EmployeesUpsertApi(APIView):
@@ -106,9 +133,24 @@ class EmployeesUpsertApi(APIView):
 
     @extend_schema(
         request=EmployeesUpsertInput,
-        responses={200: UpsertOutput},
+        responses={
+            200: UpsertOutput,
+            **errors(),
+            400: error_response(
+                400,
+                "Bad input; with code invalid_rows, nothing was written and error.rows "
+                "lists every problem.",
+                RowsErrorOutput,
+            ),
+        },
         parameters=[
-            OpenApiParameter("dry_run", OpenApiTypes.BOOL, description="Check only, write nothing.")
+            OpenApiParameter(
+                "dry_run",
+                str,
+                enum=sorted(DRY_RUN_VALUES),
+                description="1, true or yes: check only, write nothing. Anything else but "
+                "0, false or no is refused.",
+            )
         ],
         summary="Bulk upsert people (HRIS)",
     )
@@ -130,9 +172,13 @@ class EmployeesUpsertApi(APIView):
         create_missing = body.get("create_missing", False)
         if not isinstance(cohort, str) or len(cohort) > 100:
             raise ValidationError({"cohort": [_("A cohort name of at most 100 characters.")]})
+        if has_control_characters(cohort):
+            raise ValidationError(
+                {"cohort": [_("Control characters (such as NUL) are not allowed in text.")]}
+            )
         if not isinstance(create_missing, bool):
             raise ValidationError({"create_missing": [_("Must be true or false.")]})
-        dry_run = str(request.query_params.get("dry_run", "")).lower() in ("1", "true", "yes")
+        dry_run = _dry_run(request)
 
         table, errors = _table_from_json(rows_in)
         if errors:
@@ -153,12 +199,14 @@ class EmployeesUpsertApi(APIView):
             if not dry_run:
                 roster_apply(plan=plan)
         return Response(
-            {
-                "dry_run": dry_run,
-                "created": counts["create"],
-                "updated": counts["update"],
-                "unchanged": counts["unchanged"],
-            }
+            UpsertOutput(
+                {
+                    "dry_run": dry_run,
+                    "created": counts["create"],
+                    "updated": counts["update"],
+                    "unchanged": counts["unchanged"],
+                }
+            ).data
         )
 
 
@@ -251,6 +299,7 @@ class CompletionsApi(ListAPIView):
                 description="Only completions at or after this time (ISO 8601).",
             )
         ],
+        responses={200: SyncedCompletionOutput(many=True), **errors(400)},
         summary="Completions since a time (HRIS sync)",
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -285,6 +334,8 @@ def _parse_since(text: str) -> dt.datetime:
         value = dt.datetime.combine(day, dt.time())
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
+    if not time_in_range(value):
+        raise ValidationError({"since": [time_range_message()]})
     return value
 
 

@@ -8,9 +8,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from lms.api.v1.errors import errors
 from lms.org.selectors import employee_for_user
 from lms.reports.notices import notices_for
 from lms.reports.services import notice_mark_read
+from media.api_common import IdField
 
 
 class NoticeOutput(serializers.Serializer):
@@ -21,13 +23,19 @@ class NoticeOutput(serializers.Serializer):
 
 
 class NoticesReadInput(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), max_length=100)
+    ids = serializers.ListField(child=IdField(), max_length=100)
+
+
+class NoticesReadOutput(serializers.Serializer):
+    marked = serializers.IntegerField(help_text="How many of them were unread until now.")
 
 
 class MyNoticesApi(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(responses=NoticeOutput(many=True), summary="My unread reminders")
+    @extend_schema(
+        responses={200: NoticeOutput(many=True), **errors()}, summary="My unread reminders"
+    )
     def get(self, request: Request) -> Response:
         employee = employee_for_user(request.user)
         notices = notices_for(employee=employee, limit=20) if employee else []
@@ -37,7 +45,11 @@ class MyNoticesApi(APIView):
 class MyNoticesReadApi(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(request=NoticesReadInput, responses={200: None}, summary="Mark reminders read")
+    @extend_schema(
+        request=NoticesReadInput,
+        responses={200: NoticesReadOutput, **errors(400)},
+        summary="Mark reminders read",
+    )
     def post(self, request: Request) -> Response:
         data = NoticesReadInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -47,4 +59,4 @@ class MyNoticesReadApi(APIView):
             if employee
             else 0
         )
-        return Response({"marked": marked})
+        return Response(NoticesReadOutput({"marked": marked}).data)

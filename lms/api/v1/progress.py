@@ -9,7 +9,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from lms.api.v1.errors import errors
 from lms.progress.events import MAX_EVENTS_PER_BATCH, progress_events_apply
+from media.api_common import BoundedDateTimeField, IdField, within_a_day
 
 
 class EventInput(serializers.Serializer):
@@ -17,17 +19,19 @@ class EventInput(serializers.Serializer):
     type = serializers.ChoiceField(
         choices=["video.watched", "video.position", "lesson.viewed", "checklist.ticked"]
     )
-    client_time = serializers.DateTimeField()
-    lesson = serializers.IntegerField(required=False)
-    video = serializers.IntegerField(required=False)
+    client_time = BoundedDateTimeField(
+        latest=within_a_day, help_text="The phone's clock: from 2000 to at most a day ahead."
+    )
+    lesson = IdField(required=False)
+    video = IdField(required=False)
     start = serializers.FloatField(required=False)
     end = serializers.FloatField(required=False)
     position = serializers.FloatField(required=False)
-    item = serializers.IntegerField(required=False)
+    item = IdField(required=False)
 
 
 class BatchInput(serializers.Serializer):
-    events = EventInput(many=True)
+    events = EventInput(many=True, max_length=MAX_EVENTS_PER_BATCH)
 
 
 class AckOutput(serializers.Serializer):
@@ -45,7 +49,13 @@ class ProgressEventsApi(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(request=BatchInput, responses=AcksOutput, summary="Send progress events")
+    @extend_schema(
+        request=BatchInput,
+        responses={200: AcksOutput, **errors(400)},
+        summary="Send progress events",
+        description="Each event is checked on its own: an invalid one comes back "
+        "`rejected` with a reason, and the others are applied.",
+    )
     def post(self, request: Request) -> Response:
         events = request.data.get("events") if isinstance(request.data, dict) else None
         if not isinstance(events, list):
@@ -59,4 +69,4 @@ class ProgressEventsApi(APIView):
                 }
             )
         acks = progress_events_apply(user=request.user, events=events)
-        return Response({"acks": [ack.__dict__ for ack in acks]})
+        return Response(AcksOutput({"acks": acks}).data)

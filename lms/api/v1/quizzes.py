@@ -25,10 +25,12 @@ from rest_framework.response import Response
 from courses.models import LessonPage, Quiz
 from courses.quizzes import QuizAnswerError, quiz_paper_for, quiz_paper_question_ids
 from lms.api.v1.courses import QuizPaperOutput, quiz_paper_json
+from lms.api.v1.errors import errors
 from lms.learner.outline import quiz_by_ref, quiz_lesson_for
 from lms.progress.models import QuizAttempt
 from lms.progress.selectors import quiz_statuses_for
 from lms.progress.services import QuizSubmissionError, quiz_attempt_submit
+from media.api_common import IdField, TextField, refuse_control_characters
 
 MAX_ANSWERED_QUESTIONS = 200
 MAX_OPTIONS_PER_ANSWER = 20
@@ -39,13 +41,12 @@ QUIZ_REF = OpenApiParameter(
     OpenApiParameter.PATH,
     description="The quiz's id, or its translation key (a UUID) for the reader's language.",
 )
-LESSON_PARAM = OpenApiParameter(
-    "lesson",
-    int,
-    OpenApiParameter.QUERY,
-    required=False,
-    description="The lesson showing the quiz, when the phone knows it.",
-)
+
+
+class QuizQueryInput(serializers.Serializer):
+    lesson = IdField(
+        required=False, help_text="The lesson showing the quiz, when the phone knows it."
+    )
 
 
 class QuizRefused(APIException):
@@ -56,36 +57,36 @@ class QuizRefused(APIException):
         super().__init__(detail=message, code=code)
 
 
-def _lesson_param(value: Any) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise NotFound() from None
+def _lesson_param(request: Request) -> int | None:
+    query = QuizQueryInput(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return query.validated_data.get("lesson")
 
 
-def _quiz_and_lesson(request: Request, quiz_ref: str, lesson: Any) -> tuple[Quiz, LessonPage]:
+def _quiz_and_lesson(
+    request: Request, quiz_ref: str, lesson_id: int | None
+) -> tuple[Quiz, LessonPage]:
     quiz = quiz_by_ref(quiz_ref)
     found = None
     if quiz is not None:
-        found = quiz_lesson_for(user=request.user, quiz=quiz, lesson_id=_lesson_param(lesson))
+        found = quiz_lesson_for(user=request.user, quiz=quiz, lesson_id=lesson_id)
     if quiz is None or found is None:
         raise NotFound()
     return quiz, found
 
 
 class AttemptInput(serializers.Serializer):
-    paper = serializers.CharField(max_length=5000, help_text="The paper token of GET quiz.")
+    paper = TextField(max_length=5000, help_text="The paper token of GET quiz.")
     answers = serializers.DictField(
         child=serializers.ListField(
-            child=serializers.CharField(max_length=100), max_length=MAX_OPTIONS_PER_ANSWER
+            child=TextField(max_length=100), max_length=MAX_OPTIONS_PER_ANSWER
         ),
         help_text="Question id → chosen option ids.",
     )
-    lesson = serializers.IntegerField(required=False)
+    lesson = IdField(required=False)
 
     def validate_answers(self, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        refuse_control_characters(list(value))
         if len(value) > MAX_ANSWERED_QUESTIONS:
             raise serializers.ValidationError(
                 _("Too many answers: a quiz has at most %(count)d questions.")
@@ -151,15 +152,15 @@ class QuizDetailApi(GenericAPIView):
     serializer_class = QuizPaperOutput
 
     @extend_schema(
-        parameters=[QUIZ_REF, LESSON_PARAM],
-        responses=QuizPaperOutput,
+        parameters=[QUIZ_REF, QuizQueryInput],
+        responses={200: QuizPaperOutput, **errors(400, 404)},
         summary="A fresh question paper and my attempts",
     )
     def get(self, request: Request, quiz_ref: str) -> Response:
-        quiz, _lesson = _quiz_and_lesson(request, quiz_ref, request.query_params.get("lesson"))
+        quiz, _lesson = _quiz_and_lesson(request, quiz_ref, _lesson_param(request))
         paper = quiz_paper_for(quiz=quiz, user_id=request.user.pk)
         quiz_status = quiz_statuses_for(user=request.user, quizzes=[quiz])[quiz.translation_key]
-        return Response(quiz_paper_json(paper, quiz_status))
+        return Response(QuizPaperOutput(quiz_paper_json(paper, quiz_status)).data)
 
 
 class QuizAttemptsApi(GenericAPIView):
@@ -170,12 +171,12 @@ class QuizAttemptsApi(GenericAPIView):
         return QuizAttempt.objects.none()
 
     @extend_schema(
-        parameters=[QUIZ_REF, LESSON_PARAM],
-        responses=AttemptOutput(many=True),
+        parameters=[QUIZ_REF, QuizQueryInput],
+        responses={200: AttemptOutput(many=True), **errors(400, 404)},
         summary="My attempts at a quiz",
     )
     def get(self, request: Request, quiz_ref: str) -> Response:
-        quiz, _lesson = _quiz_and_lesson(request, quiz_ref, request.query_params.get("lesson"))
+        quiz, _lesson = _quiz_and_lesson(request, quiz_ref, _lesson_param(request))
         attempts = QuizAttempt.objects.of(request.user).for_quiz_key(quiz.translation_key)
         page = self.paginate_queryset(attempts.order_by("-number"))
         return self.get_paginated_response(AttemptOutput(page, many=True).data)
@@ -183,7 +184,10 @@ class QuizAttemptsApi(GenericAPIView):
     @extend_schema(
         parameters=[QUIZ_REF],
         request=AttemptInput,
-        responses={201: AttemptOutput},
+        responses={
+            201: AttemptOutput,
+            **errors(400, 404, 409, described={409: "No attempts left: error.code says why."}),
+        },
         summary="Submit answers; get the graded attempt",
     )
     def post(self, request: Request, quiz_ref: str) -> Response:

@@ -21,17 +21,19 @@ from contextlib import contextmanager
 from typing import Any
 
 import django_filters
+from django import forms
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied
 from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from lms.api.v1.errors import errors
 from lms.sessions import services
 from lms.sessions.calendar import session_calendar
 from lms.sessions.models import InPersonSession, SignUp
@@ -48,6 +50,14 @@ from lms.surveys.brief import session_brief
 from lms.surveys.models import SurveyResponse
 from lms.surveys.selectors import question_choices, response_for, survey_questions, survey_topics
 from lms.surveys.services import SurveyRefused, survey_response_submit
+from media.api_common import (
+    MAX_ID,
+    BoundedDateTimeField,
+    IdField,
+    refuse_control_characters,
+    time_in_range,
+    time_range_message,
+)
 
 SIGNUP_STATUSES = "One of: " + ", ".join(SignUp.Status.values)
 
@@ -168,10 +178,33 @@ def _context_for(request: Request, sessions: list[InPersonSession]) -> dict[str,
     }
 
 
+@extend_schema_field(IdField())
+class IdFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class _BoundedIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    def to_python(self, value: Any) -> Any:
+        parsed = super().to_python(value)
+        if parsed is not None and not time_in_range(parsed):
+            raise forms.ValidationError(time_range_message(), code="out_of_range")
+        return parsed
+
+
+@extend_schema_field(BoundedDateTimeField())
+class BoundedIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = _BoundedIsoDateTimeField
+
+
 class SessionFilter(django_filters.FilterSet):
-    course = django_filters.NumberFilter(field_name="course_id")
-    starts_after = django_filters.IsoDateTimeFilter(field_name="first_start", lookup_expr="gte")
-    starts_before = django_filters.IsoDateTimeFilter(field_name="first_start", lookup_expr="lt")
+    course = IdFilter(field_name="course_id")
+    starts_after = BoundedIsoDateTimeFilter(field_name="first_start", lookup_expr="gte")
+    starts_before = BoundedIsoDateTimeFilter(field_name="first_start", lookup_expr="lt")
     mine = django_filters.BooleanFilter(
         method="filter_mine", help_text="Only sessions I have a place in."
     )
@@ -188,6 +221,7 @@ class SessionFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=ids) if value else queryset.exclude(pk__in=ids)
 
 
+@extend_schema_view(get=extend_schema(responses={200: SessionOutput(many=True), **errors(400)}))
 class SessionListApi(ListAPIView):
     serializer_class = SessionOutput
     filterset_class = SessionFilter
@@ -232,9 +266,9 @@ def _signup_json(signup: SignUp) -> dict[str, Any]:
     ).data
 
 
-CONFLICT = OpenApiResponse(
-    description="Refused: error.code says why (closed, not_eligible, prerequisites …)."
-)
+CONFLICT = {
+    409: "Refused by the rules: error.code says why (closed, not_eligible, prerequisites …)."
+}
 
 
 @contextmanager
@@ -249,7 +283,12 @@ class SessionSignUpApi(GenericAPIView):
     serializer_class = SignUpOutput
 
     @extend_schema(
-        request=None, responses={201: SignUpOutput, 200: SignUpOutput, 404: None, 409: CONFLICT}
+        request=None,
+        responses={
+            201: SignUpOutput,
+            200: SignUpOutput,
+            **errors(404, 409, described=CONFLICT),
+        },
     )
     def post(self, request: Request, pk: int) -> Response:
         session = _existing(pk)
@@ -271,7 +310,9 @@ class _SignUpChangeApi(GenericAPIView):
     serializer_class = SignUpOutput
     change: Callable[..., SignUp]
 
-    @extend_schema(request=None, responses={200: SignUpOutput, 404: None, 409: CONFLICT})
+    @extend_schema(
+        request=None, responses={200: SignUpOutput, **errors(404, 409, described=CONFLICT)}
+    )
     def post(self, request: Request, pk: int) -> Response:
         session = _visible(request, pk)
         with _refusal_as_conflict():
@@ -326,6 +367,7 @@ class SurveyInput(serializers.Serializer):
     def validate_answers(self, value: dict[str, Any]) -> dict[str, Any]:
         if len(value) > 100:
             raise serializers.ValidationError(_("Too many answers."))
+        refuse_control_characters(value)
         return value
 
 
@@ -372,12 +414,20 @@ class SessionSurveyApi(GenericAPIView):
             raise NotFound(_("This session has no pre-training survey."))
         return session
 
-    @extend_schema(responses={200: SurveyOutput, 404: None})
+    def get_object(self) -> InPersonSession:
+        # What DRF's OPTIONS metadata asks before describing PUT: the same lookup as PUT's.
+        return self._session(self.request, self.kwargs["pk"])
+
+    def get_serializer_class(self) -> type[serializers.Serializer]:
+        return SurveyInput if self.request.method == "PUT" else SurveyOutput
+
+    @extend_schema(responses={200: SurveyOutput, **errors(404)})
     def get(self, request: Request, pk: int) -> Response:
         return Response(_survey_json(self._session(request, pk), request.user))
 
     @extend_schema(
-        request=SurveyInput, responses={200: SurveyOutput, 400: None, 404: None, 409: CONFLICT}
+        request=SurveyInput,
+        responses={200: SurveyOutput, **errors(400, 404, 409, described=CONFLICT)},
     )
     def put(self, request: Request, pk: int) -> Response:
         session = self._session(request, pk)
@@ -402,7 +452,7 @@ class SessionSurveyApi(GenericAPIView):
 class SessionBriefApi(GenericAPIView):
     serializer_class = None
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT, 403: None, 404: None})
+    @extend_schema(responses={200: OpenApiTypes.OBJECT, **errors(404)})
     def get(self, request: Request, pk: int) -> Response:
         session = _existing(pk)
         if not user_may_read_brief(session=session, user=request.user):
@@ -413,7 +463,7 @@ class SessionBriefApi(GenericAPIView):
 class SessionCalendarApi(GenericAPIView):
     serializer_class = None
 
-    @extend_schema(responses={(200, "text/calendar"): OpenApiTypes.BINARY, 404: None})
+    @extend_schema(responses={(200, "text/calendar"): OpenApiTypes.BINARY, **errors(404)})
     def get(self, request: Request, pk: int) -> HttpResponse:
         session = _visible(request, pk)
         signup = SignUp.objects.filter(session=session, user=request.user).first()
