@@ -11,7 +11,8 @@ is /healthz/ on the same server: the cost of Django + gunicorn + the client with
 work at all. Ratios say what the endpoint adds on top of that floor.
 
 Progress events go to a lesson with a video in a course on every learner's path; each
-batch is 50 "video.watched" events with fresh ids, as a phone sends after a while offline.
+batch is 50 "video.watched" events with fresh ids, as a phone sends after a while offline;
+the phones were sent the video a day before, so every range is credited.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ def build(people: int) -> dict[str, object]:
 
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
+    from django.utils import timezone
     from rest_framework.authtoken.models import Token
     from wagtail.models import Page
 
@@ -63,7 +65,7 @@ def build(people: int) -> dict[str, object]:
     from lms.org.models import Cohort, Department, Employee, Level, Position
     from lms.paths.models import AssignmentRule, LearningPath, PathItem, PathStage
     from lms.paths.services import paths_assign_for
-    from media.models import Video
+    from media.models import Video, VideoDelivery
 
     call_command("migrate", verbosity=0)
     root = Page.get_first_root_node()
@@ -134,6 +136,12 @@ def build(people: int) -> dict[str, object]:
     )
     paths_assign_for(employees=Employee.objects.all().order_by("pk"))
     sample = random.Random(7).sample(users, 200)
+    # Their phones opened the video yesterday: watched time is credited against the
+    # server's clock since then (lms/progress/events.py), so every range counts.
+    yesterday = timezone.now() - dt.timedelta(days=1)
+    VideoDelivery.objects.bulk_create(
+        [VideoDelivery(user=user, video=video, first_delivered_at=yesterday) for user in sample]
+    )
     return {
         "tokens": [Token.objects.create(user=user).key for user in sample],
         "lesson": lesson.pk,

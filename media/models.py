@@ -242,3 +242,33 @@ class UploadSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.received}/{self.size})"
+
+
+class VideoDelivery(models.Model):
+    """When a person was first sent a video's playlists, by the server's clock.
+
+    Written once per person and video, never changed. Nobody can have played more of a
+    video than the time since then allows, so the learning domain credits watched time
+    against it (`lms/progress/events.py`) without media knowing anything of progress.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    video = models.ForeignKey(
+        Video, verbose_name=_("video"), on_delete=models.CASCADE, related_name="+"
+    )
+    first_delivered_at = models.DateTimeField(_("first delivered at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("video delivery")
+        verbose_name_plural = _("video deliveries")
+        constraints = [
+            models.UniqueConstraint("user", "video", name="onramp_media_delivery_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.video_id} → {self.user_id} at {self.first_delivered_at:%Y-%m-%d %H:%M}"

@@ -1,18 +1,20 @@
 """Reads of the video pipeline used by more than one page: progress for the admin's live
-bar and the API, delivery URLs."""
+bar and the API, delivery URLs, when a person was first sent a video."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from media.models import Video
+from media.models import Video, VideoDelivery
 from media.services import video_is_stale
 
 
@@ -78,3 +80,12 @@ def video_thumbnails_url(video: Video) -> str | None:
     if not video.thumbnails_vtt:
         return None
     return reverse("media:thumbs", kwargs={"video_id": video.pk, "path": "thumbnails.vtt"})
+
+
+def video_first_deliveries(*, user: Any, video_ids: Iterable[int]) -> dict[int, datetime]:
+    """Per video, when `user` was first sent its playlists; videos never sent are absent."""
+    return dict(
+        VideoDelivery.objects.filter(user_id=user.pk, video_id__in=list(video_ids)).values_list(
+            "video_id", "first_delivered_at"
+        )
+    )

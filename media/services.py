@@ -1,4 +1,5 @@
-"""State changes of videos: create, probe, transcode, retry, delete; captions.
+"""State changes of videos: create, probe, transcode, retry, delete; captions; the record
+of who was first sent a video.
 
 The ffmpeg knowledge is in `media/ffmpeg.py` (and playlist/caption text in `hls.py` and
 `captions.py`); this module runs it, moves files into storage and records state.
@@ -40,6 +41,7 @@ from typing import IO, Any
 import ffmpeg as ffmpeg_python
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
@@ -53,7 +55,7 @@ from PIL import Image, ImageStat
 
 from media import captions as caption_text
 from media import ffmpeg, hls
-from media.models import Caption, Rendition, Video, video_prefix
+from media.models import Caption, Rendition, Video, VideoDelivery, video_prefix
 
 logger = logging.getLogger(__name__)
 
@@ -904,3 +906,33 @@ def video_process(*, video_id: int, attempt: int) -> Video | None:
     if video.status != Video.Status.PROBING:
         return video
     return video_transcode(video=video, attempt=attempt)
+
+
+# --- deliveries -------------------------------------------------------------------------
+
+# How long a process remembers that a (person, video) delivery is already recorded. The
+# record never changes once written, so this only bounds the cache's memory.
+DELIVERY_CACHE_SECONDS = 24 * 60 * 60
+
+
+def _delivery_cache_key(user_id: object, video_id: int) -> str:
+    return f"media:delivered:{user_id}:{video_id}"
+
+
+def video_delivery_record(*, user: AbstractBaseUser, video_id: int) -> None:
+    """Remember when `user` was first sent one of `video_id`'s playlists.
+
+    Called on every playlist a player fetches (the master first, then a rung's), so it
+    must be cheap: a cache hit once recorded, otherwise one insert that does nothing when
+    the row exists (`ON CONFLICT DO NOTHING`), never a read-then-write race. The first
+    time wins and is never moved later.
+    """
+    key = _delivery_cache_key(user.pk, video_id)
+    if cache.get(key):
+        return
+    VideoDelivery.objects.bulk_create(
+        [VideoDelivery(user_id=user.pk, video_id=video_id, first_delivered_at=timezone.now())],
+        ignore_conflicts=True,
+    )
+    # Only after the row is written: a failed insert must not be remembered as done.
+    cache.set(key, True, DELIVERY_CACHE_SECONDS)

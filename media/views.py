@@ -6,6 +6,11 @@ Answers, the same for every kind of file:
 - 404 to signed-in users who may not see the video, exactly as for a video or file that
   does not exist, so ids cannot be probed;
 - the file (or a hand-over to the web server or S3, see `media.delivery`) otherwise.
+
+A playlist sent to a signed-in person is also recorded, the first time only, as that
+person's first delivery of the video (`media.services.video_delivery_record`): every
+player fetches the master playlist before anything else, and playlists are answered here
+whatever `VIDEO_DELIVERY` says, so the record holds in every delivery mode.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from django.views.decorators.http import require_safe
 from media import delivery
 from media.access import user_may_view_video
 from media.models import Video
+from media.services import video_delivery_record
 
 _DELIVERY_FIELDS = ("master_playlist", "poster", "thumbnails_vtt", "status")
 
@@ -38,6 +44,8 @@ def _serve(
     response = delivery.respond(request, item) if item is not None else None
     if response is None:
         raise Http404
+    if item is not None and item.is_playlist:
+        video_delivery_record(user=request.user, video_id=video.pk)
     return response
 
 

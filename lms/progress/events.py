@@ -4,6 +4,15 @@ The phone sends batches of events with ids it made itself. An event already seen
 changes nothing (so a batch can be resent after a dropped connection); watched
 ranges only ever grow; an older position never replaces a newer one. Each event is
 checked on its own: a bad one is rejected with a reason, the good ones are applied.
+
+Watched time is credited by the server's clock, never the phone's: of one video, a
+person is credited at most MAX_PLAYBACK_RATE seconds per second that has passed since
+its playlist was first sent to them (`media` records that moment), and nothing before.
+What a batch claims beyond that is kept aside on the watch, uncredited, and credited by
+a later batch once enough time has passed. A player, however it pauses, goes offline
+and sends its queue late, never claims more than that (it cannot play faster than its
+fastest speed, and it fetched the playlist before playing); a forged batch of the whole
+video sent a minute after opening it is credited two minutes.
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from lms.progress.models import LearnerProgressLock, ProgressEvent, VideoWatch
 from media.api_common import EARLIEST, MAX_ID, within_a_day
+from media.selectors import video_first_deliveries
 
 MAX_EVENTS_PER_BATCH = 500
 # The phone reports every ~15 s (at up to 2x speed); one event covering more than this
@@ -33,6 +43,9 @@ DURATION_SLACK = 1.0
 # The player reports time a fraction of a second at a time; in a course without
 # skipping, a gap this small between two watched ranges is rounding, not a skip.
 SKIP_TOLERANCE = 2.0
+# The player's fastest speed (the speed menu of templates/courses/blocks/video.html and
+# SPEEDS in frontend/src/player/player.ts): the most video one second of real time plays.
+MAX_PLAYBACK_RATE = 2.0
 
 
 @dataclass
@@ -81,6 +94,64 @@ def merge_range(ranges: list[list[float]], start: float, end: float) -> list[lis
 
 def covered_seconds(ranges: Iterable[list[float]]) -> float:
     return sum(hi - lo for lo, hi in ranges)
+
+
+def subtract_ranges(ranges: list[list[float]], taken: list[list[float]]) -> list[list[float]]:
+    """The parts of sorted, disjoint `ranges` that sorted, disjoint `taken` does not cover."""
+    left: list[list[float]] = []
+    for lo, hi in ranges:
+        for t_lo, t_hi in taken:
+            if t_hi <= lo:
+                continue
+            if t_lo >= hi:
+                break
+            if t_lo > lo:
+                left.append([lo, t_lo])
+            lo = max(lo, t_hi)
+            if lo >= hi:
+                break
+        if lo < hi:
+            left.append([lo, hi])
+    return left
+
+
+def credit_allowance(first_delivered: dt.datetime | None, now: dt.datetime) -> float:
+    """How many seconds of a video a person can have played by `now`: none before it was
+    first sent to them, then MAX_PLAYBACK_RATE per second of the server's clock."""
+    if first_delivered is None:
+        return 0.0
+    return max(0.0, (now - first_delivered).total_seconds()) * MAX_PLAYBACK_RATE
+
+
+def credit_within(
+    credited: list[list[float]], claimed: list[list[float]], allowance: float
+) -> tuple[list[list[float]], list[list[float]]]:
+    """(credited ranges, ranges still uncredited) once `claimed` is credited, earliest
+    seconds first, for as long as the total credited stays within `allowance`.
+
+    What was credited before stays credited (progress never goes backwards); the
+    earliest seconds go first because, without skipping, only a run from the start counts.
+    """
+    extra = subtract_ranges(claimed, credited)
+    budget = allowance - covered_seconds(credited)
+    uncredited: list[list[float]] = []
+    for lo, hi in extra:
+        if budget >= hi - lo:
+            credited = merge_range(credited, lo, hi)
+            budget -= hi - lo
+            continue
+        # Cut on the hundredth of a second the player reports in, rounding down, so the
+        # credit never exceeds the allowance.
+        cut = math.floor((lo + max(budget, 0.0)) * 100) / 100
+        if cut > lo:
+            credited = merge_range(credited, lo, cut)
+            budget = 0.0
+        uncredited.append([max(lo, cut), hi])
+    return credited, uncredited
+
+
+def overlap_seconds(ranges: Iterable[list[float]], start: float, end: float) -> float:
+    return sum(max(0.0, min(hi, end) - max(lo, start)) for lo, hi in ranges)
 
 
 def played_from_start(ranges: Iterable[list[float]]) -> tuple[float, float]:
@@ -155,6 +226,9 @@ class _Batch:
                 "pk", "duration"
             )
         )
+        # Written once per person and video, before the first segment played: read
+        # outside the lock, it cannot change under the batch.
+        self.first_delivered = video_first_deliveries(user=user, video_ids=self.durations)
 
     def lesson(self, lesson_id: Any) -> Any:
         from lms.learner.access import viewable_course_of
@@ -252,12 +326,17 @@ def progress_events_apply(*, user: AbstractBaseUser, events: list[Any]) -> list[
         acks.append(Ack(event.ack_id, "applied"))
         parsed.append((len(acks) - 1, event))
     if parsed:
-        _apply(user, parsed, acks)
+        _apply(user, parsed, acks, batch.first_delivered)
     return acks
 
 
 @transaction.atomic
-def _apply(user: AbstractBaseUser, parsed: list[tuple[int, _Event]], acks: list[Ack]) -> None:
+def _apply(
+    user: AbstractBaseUser,
+    parsed: list[tuple[int, _Event]],
+    acks: list[Ack],
+    first_delivered: dict[int, dt.datetime],
+) -> None:
     # One statement once the person's lock row exists, which is every batch but their first.
     if not LearnerProgressLock.objects.select_for_update().filter(user=user).exists():
         try:
@@ -285,6 +364,9 @@ def _apply(user: AbstractBaseUser, parsed: list[tuple[int, _Event]], acks: list[
     percent_before: dict[tuple[int, int], float] = {}
     must_watch: dict[tuple[int, int], tuple[int, ...]] = {}
     no_skipping: dict[tuple[int, int], bool] = {}
+    # Per video: what is claimed and not credited yet (kept from earlier batches + new).
+    claimed: dict[tuple[int, int], list[list[float]]] = {}
+    ranges_sent: list[tuple[int, tuple[int, int], float, float]] = []
     grown: set[tuple[int, int]] = set()
     ticked: list[tuple[int, int]] = []
     # Oldest first, so the newest position wins whatever order the batch came in.
@@ -307,13 +389,35 @@ def _apply(user: AbstractBaseUser, parsed: list[tuple[int, _Event]], acks: list[
             percent_before[key] = watch.percent
             must_watch[key] = event.must_watch
             no_skipping[key] = event.no_skipping
+            claimed[key] = list(watch.uncredited_ranges)
         if event.type == ProgressEvent.Type.VIDEO_WATCHED:
-            watch.ranges = merge_range(watch.ranges, event.data["start"], event.data["end"])
+            start, end = event.data["start"], event.data["end"]
+            claimed[key] = merge_range(claimed[key], start, end)
+            ranges_sent.append((index, key, start, end))
             watch.duration = event.duration or watch.duration
             grown.add(key)
         elif watch.position_client_time is None or event.client_time >= watch.position_client_time:
             watch.last_position = event.data["position"]
             watch.position_client_time = event.client_time
+    now = timezone.now()
+    for key, watch in watches.items():
+        if not claimed[key]:
+            continue
+        # Also what earlier batches claimed too early: it may be its time now.
+        allowance = credit_allowance(first_delivered.get(key[1]), now)
+        credited, watch.uncredited_ranges = credit_within(watch.ranges, claimed[key], allowance)
+        if credited != watch.ranges:
+            watch.ranges = credited
+            grown.add(key)
+    not_yet = ""
+    for index, key, start, end in ranges_sent:
+        if overlap_seconds(watches[key].uncredited_ranges, start, end) > 0:
+            not_yet = not_yet or _(
+                "Not counted yet: that is more than could have been played since the video "
+                "was first sent to you. It counts with your later progress once enough "
+                "time has passed."
+            )
+            acks[index].reason = not_yet
     for key in grown:
         # Once per video, not per event: a batch holds many ranges of the same video.
         watch = watches[key]

@@ -151,6 +151,10 @@ class VideoWatch(models.Model):
     video_id = models.IntegerField(_("video"))
     # Merged, sorted [start, end] second pairs: "watched 90 %" means 90 % was played.
     ranges = models.JSONField(_("watched ranges"), default=list)
+    # Reported as watched but not credited yet: more than the time since the video was
+    # first sent to this person allows (lms/progress/events.py). Credited by a later
+    # batch once the clock allows; never counted towards anything before that.
+    uncredited_ranges = models.JSONField(_("watched ranges not credited yet"), default=list)
     duration = models.FloatField(_("duration (seconds)"))
     watched_seconds = models.FloatField(_("seconds watched"), default=0)
     percent = models.FloatField(_("watched (%)"), default=0)

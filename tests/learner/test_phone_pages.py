@@ -15,6 +15,7 @@ from lms.progress.events import progress_events_apply
 from lms.progress.models import ProgressEvent, VideoWatch
 from tests.factories import EmployeeFactory, UserFactory
 from tests.learner.world import learning_world
+from tests.media.factories import VideoDeliveryFactory
 from tests.media.published import publish_fake_video
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +27,11 @@ PROFILE = "/learn/me/profile/"
 
 @pytest.fixture
 def world():
-    return learning_world(video=publish_fake_video(), must_watch=50)
+    world = learning_world(video=publish_fake_video(), must_watch=50)
+    # The learner's player was sent the video yesterday, so what these tests report as
+    # watched can have been played (the rule: tests/progress/test_credit.py).
+    VideoDeliveryFactory(user=world.employee.user, video=world.video)
+    return world
 
 
 def watched(world, start: float, end: float, position: float | None = None) -> list[dict]:

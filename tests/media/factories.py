@@ -1,9 +1,12 @@
 """Factories for media records that do not need a real encode."""
 
+import datetime as dt
+
 import factory
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
-from media.models import Caption, Rendition, Video
+from media.models import Caption, Rendition, Video, VideoDelivery
 
 
 class VideoFactory(factory.django.DjangoModelFactory):
@@ -39,3 +42,13 @@ class CaptionFactory(factory.django.DjangoModelFactory):
     file = factory.LazyFunction(
         lambda: ContentFile(b"WEBVTT\n\n00:00:00.000 --> 00:00:01.000\nHello\n", name="en.vtt")
     )
+
+
+class VideoDeliveryFactory(factory.django.DjangoModelFactory):
+    """A person was sent the video's playlist a day ago (pass `user`)."""
+
+    class Meta:
+        model = VideoDelivery
+
+    video = factory.SubFactory(VideoFactory)
+    first_delivered_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=1))

@@ -25,7 +25,8 @@ def _write(name: str, data: bytes) -> None:
 def publish_fake_video(**fields) -> Video:
     """A READY video with one 360p rung of two segments, a poster, scrub thumbnails and
     English captions, laid out in storage exactly as `media.services` publishes them."""
-    video = VideoFactory(status=Video.Status.READY, duration=8.0, width=640, height=360, **fields)
+    fields = {"duration": 8.0, **fields}
+    video = VideoFactory(status=Video.Status.READY, width=640, height=360, **fields)
     hls_dir = f"videos/{video.pk}/hls/{RUN}"
     images = f"videos/{video.pk}/images/{RUN}"
     RenditionFactory(video=video)
@@ -55,7 +56,7 @@ def publish_fake_video(**fields) -> Video:
     _write(f"{hls_dir}/360p/seg_00001.ts", SEGMENT[::-1])
     _write(
         f"{hls_dir}/subs/en.m3u8",
-        hls.build_subtitle_playlist(duration=8.0, uri="en.vtt").encode(),
+        hls.build_subtitle_playlist(duration=video.duration, uri="en.vtt").encode(),
     )
     _write(f"{hls_dir}/subs/en.vtt", b"WEBVTT\n\n00:00:00.000 --> 00:00:01.000\nHello\n")
     _write(f"{images}/poster.jpg", b"\xff\xd8\xff\xe0poster")

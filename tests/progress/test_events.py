@@ -15,7 +15,7 @@ from lms.progress.events import merge_range
 from lms.progress.models import ProgressEvent, VideoWatch
 from tests.courses.factories import CoursePageFactory, LessonPageFactory
 from tests.factories import EmployeeFactory
-from tests.media.factories import VideoFactory
+from tests.media.factories import VideoDeliveryFactory, VideoFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +42,9 @@ def setup(course_index):
         stage=stage, kind="checklist", title="主管确认", sign_off="manager", sort_order=2
     )
     enrolment_assign_manually(employee=learner, path=path)
+    # The learner opened the lesson yesterday: their player has been sent the video, so
+    # every second these tests report can have been played (tests/progress/test_credit.py).
+    VideoDeliveryFactory(user=learner.user, video=video)
     client = APIClient()
     client.force_authenticate(learner.user)
     return {

@@ -37,7 +37,13 @@ class BatchInput(serializers.Serializer):
 class AckOutput(serializers.Serializer):
     id = serializers.CharField()
     status = serializers.ChoiceField(choices=["applied", "duplicate", "rejected"])
-    reason = serializers.CharField(allow_blank=True)
+    reason = serializers.CharField(
+        allow_blank=True,
+        help_text=(
+            "Why an event was rejected; on an applied watched range, that part of it is not "
+            "counted yet (more than can have played since the video was first sent)."
+        ),
+    )
 
 
 class AcksOutput(serializers.Serializer):
