@@ -38,7 +38,11 @@ def test_a_learner_is_refused_both_in_their_language():
     schema = learner.get("/api/v1/schema/?format=json", HTTP_ACCEPT_LANGUAGE="en")
     assert schema.status_code == 403
     assert schema.json()["error"]["message"] == "The API documentation is for staff only."
-    assert learner.get("/api/v1/docs/").status_code == 403
+    chinese = learner.get("/api/v1/schema/?format=json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert chinese.json()["error"]["message"] == "API 文档仅对可进入管理后台的人员开放。"
+    docs = learner.get("/api/v1/docs/", HTTP_ACCEPT_LANGUAGE="en")
+    assert docs.status_code == 403
+    assert docs.content.decode() == "The API documentation is for staff only."
     assert learner.get("/api/v1/docs/?script").status_code == 403
 
 
