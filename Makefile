@@ -1,8 +1,14 @@
-.PHONY: run test setup lint messages
+.PHONY: run dev test setup lint messages
 
-# Set up everything and run Onramp (web + task worker) on http://127.0.0.1:8000/
+# Set up everything and run Onramp (web + task worker) on http://127.0.0.1:8000/ in the
+# production configuration (DEBUG off), with the demo data.
 run:
 	scripts/run.sh
+
+# The same with DEBUG on and Django's auto-reloading server; `make dev VITE=1` also
+# runs Vite's dev server for the frontend. Never for a site others can reach.
+dev:
+	scripts/run.sh --dev
 
 # Set up everything (plus test tools and Chromium) and run the whole test suite.
 test:

@@ -1,37 +1,74 @@
 """Onramp settings: everything comes from the environment.
 
-The defaults give the embedded setup (SQLite, local files, database-backed task
-worker) so that `make run` works with no configuration at all. Production is
-switched on with DEBUG=0, which then insists on a real SECRET_KEY and hosts.
+The defaults are the production configuration on the embedded setup (SQLite, local
+files, database-backed task worker), so that `make run` is what a company first runs:
+DEBUG off, a secret key generated once in the data directory, compressed and hashed
+static files. `make dev` switches DEBUG on. A deployment with TLS in front (nginx, a
+load balancer) says so with ONRAMP_BEHIND_TLS=1, which turns on the HTTPS-only settings.
 """
 
 import datetime as dt
 import os
+import secrets
+import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 
-DEBUG = env.bool("DEBUG", default=True)
+DEBUG = env.bool("DEBUG", default=False)
+# TLS ends in front of Onramp (nginx, a load balancer): HTTPS redirect, secure cookies
+# and HSTS follow this one switch. `make run` serves plain HTTP on 127.0.0.1, so off.
+ONRAMP_BEHIND_TLS = env.bool("ONRAMP_BEHIND_TLS", default=False)
 
 # Runtime data (SQLite, uploads, transcodes, imports) never lives in source folders.
 DATA_DIR = Path(env.str("ONRAMP_DATA_DIR", default=str(BASE_DIR / "var"))).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
-_INSECURE_KEY = "django-insecure-onramp-embedded-default-change-me"
-SECRET_KEY = env.str("SECRET_KEY", default=_INSECURE_KEY if DEBUG else "")
-if not DEBUG and (not SECRET_KEY or SECRET_KEY == _INSECURE_KEY):
-    raise ImproperlyConfigured("DEBUG=0 needs a real SECRET_KEY in the environment.")
 
-ALLOWED_HOSTS = env.list(
-    "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
-)
-if not DEBUG and not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("DEBUG=0 needs ALLOWED_HOSTS in the environment.")
+def _secret_key_from(path: Path) -> str:
+    """The key kept in the data directory, made on first use (readable by its owner only).
+
+    Several processes start at once (web workers, the task worker): the key is written
+    to a private temporary file and linked into place, so exactly one of them creates it
+    and every other one reads the complete file.
+    """
+    if not path.exists():
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(50))
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(temporary)
+    key = path.read_text().strip()
+    if len(key) < 50:
+        raise ImproperlyConfigured(f"{path} holds no usable secret key; delete it to make one.")
+    return key
+
+
+# SECRET_KEY from the environment wins (several machines must share one); otherwise the
+# key made once in the data directory, so sessions survive a restart.
+SECRET_KEY = env.str("SECRET_KEY", default="") or _secret_key_from(DATA_DIR / "secret_key")
+if SECRET_KEY.startswith("django-insecure-") and not DEBUG:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is a published development key; unset it (a key is then made in the "
+        "data directory) or set a real one."
+    )
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+if ONRAMP_BEHIND_TLS and "ALLOWED_HOSTS" not in os.environ:
+    raise ImproperlyConfigured(
+        "ONRAMP_BEHIND_TLS=1 needs ALLOWED_HOSTS: the host names the site is reached by."
+    )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -73,6 +110,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "csp",
     # Django
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -83,7 +121,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "lms.ops.middleware.StaticFilesMiddleware",
+    "lms.ops.middleware.ContentSecurityPolicyMiddleware",
     "lms.ops.middleware.TextCompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -99,8 +138,49 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-# Wagtail's preview views opt in to SAMEORIGIN themselves; everything else is DENY.
+# No page may be framed by another site; Wagtail's preview views opt in to SAMEORIGIN
+# themselves (the admin shows the preview in an iframe), and the Content-Security-Policy
+# follows them (lms.ops.middleware).
 X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp). Onramp's own pages run only its own scripts and
+# styles (an inline one needs the request's nonce: {{ request.csp_nonce }}); video plays
+# from the blob: MediaSource URLs hls.js makes (its light ES build starts no worker, so
+# worker-src is the service worker's 'self'). Media on an S3-compatible store is fetched
+# from the store's origin (derived from AWS_*, or listed in ONRAMP_CSP_MEDIA_ORIGINS).
+_STORAGE_ORIGINS = env.list("ONRAMP_CSP_MEDIA_ORIGINS", default=[])
+_bucket = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+if _bucket and env.str("AWS_S3_ENDPOINT_URL", default=""):
+    _endpoint = urlsplit(env.str("AWS_S3_ENDPOINT_URL"))
+    _STORAGE_ORIGINS.append(f"{_endpoint.scheme}://{_endpoint.netloc}")
+elif _bucket:
+    _STORAGE_ORIGINS.append(f"https://{_bucket}.s3.amazonaws.com")
+    if env.str("AWS_S3_REGION_NAME", default=""):
+        _STORAGE_ORIGINS.append(
+            f"https://{_bucket}.s3.{env.str('AWS_S3_REGION_NAME')}.amazonaws.com"
+        )
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:", "blob:", *_STORAGE_ORIGINS],
+        "media-src": [SELF, "blob:", *_STORAGE_ORIGINS],
+        "connect-src": [SELF, *_STORAGE_ORIGINS],
+        "worker-src": [SELF],
+        "font-src": [SELF, "data:"],
+        "manifest-src": [SELF],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# (The Wagtail admin gets 'unsafe-inline' for scripts and styles, which its own templates
+# need; the preview frame gets frame-ancestors 'self': lms.ops.middleware.)
 
 ROOT_URLCONF = "lms.urls"
 WSGI_APPLICATION = "lms.wsgi.application"
@@ -197,6 +277,14 @@ DJANGO_VITE = {
         "static_url_prefix": "",
     }
 }
+if DJANGO_VITE["default"]["dev_mode"]:
+    # `make dev VITE=1`: scripts come from Vite's dev server, which also injects styles
+    # and reloads over a WebSocket. Development only.
+    _vite = "http://localhost:5173"
+    _directives = CONTENT_SECURITY_POLICY["DIRECTIVES"]
+    _directives["script-src"] = [*_directives["script-src"], _vite]
+    _directives["style-src"] = [SELF, UNSAFE_INLINE, _vite]
+    _directives["connect-src"] = [*_directives["connect-src"], _vite, "ws://localhost:5173"]
 
 MEDIA_URL = "/media-files/"
 # Django serves Wagtail's public images itself unless a web server or S3 does.
@@ -227,6 +315,8 @@ else:
     _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
     "default": _default_storage,
+    # Hashed names and gzip/brotli copies made by collectstatic (scripts/run.sh runs it):
+    # a phone downloads hls.js once, compressed, and keeps it for a year.
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -244,6 +334,12 @@ else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # A worker that has not reported within this many seconds counts as down in /readyz/.
 WORKER_HEARTBEAT_MAX_AGE = env.int("WORKER_HEARTBEAT_MAX_AGE", default=90)
+# /readyz/ tells everyone only its status; which check failed and why goes to staff and
+# to a probe presenting this token (behind a proxy every caller looks local, so the
+# address proves nothing). Empty: staff only.
+READYZ_TOKEN = env.str("READYZ_TOKEN", default="")
+# The storage round-trip (a write, a read, a delete) runs at most this often per cache.
+READYZ_STORAGE_CHECK_SECONDS = env.int("READYZ_STORAGE_CHECK_SECONDS", default=30)
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Onramp"
@@ -253,8 +349,10 @@ WAGTAIL_I18N_ENABLED = True
 # Every page gets an alias in the other content languages: a learner browsing in
 # English sees the Chinese course until someone translates that alias.
 WAGTAILSIMPLETRANSLATION_SYNC_PAGE_TREE = True
-# No avatars from gravatar.com: the admin must not call out to third parties.
+# No avatars from gravatar.com and no new-release check against wagtail.org: the admin
+# must not call out to third parties (and its Content-Security-Policy refuses it).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "txt", "csv", "zip"]
 
 # Who may fetch a video's playlists and segments: the learning domain decides
@@ -278,6 +376,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
 }
+# The OpenAPI schema and Swagger UI: for staff (people who may use the admin) unless
+# published for everyone, e.g. for an integrator's developers.
+ONRAMP_API_DOCS_PUBLIC = env.bool("ONRAMP_API_DOCS_PUBLIC", default=False)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Onramp API",
     "VERSION": "1.0.0",
@@ -289,6 +390,7 @@ SPECTACULAR_SETTINGS = {
         "lms.api.schema.add_error_responses",
     ],
     "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}},
+    "SERVE_PERMISSIONS": ["lms.api.schema.ApiDocsPermission"],
     # Swagger UI from the sidecar package: no CDN, works on a closed network.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -344,7 +446,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
-if not DEBUG:
+if ONRAMP_BEHIND_TLS:
+    # The proxy in front must set X-Forwarded-Proto itself (overwriting what a client
+    # sent): Django trusts it to tell HTTPS requests from plain ones.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^readyz/$"]
@@ -353,4 +457,3 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
-    SECURE_CONTENT_TYPE_NOSNIFF = True

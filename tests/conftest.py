@@ -3,11 +3,17 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _data_dir(settings, tmp_path):
-    """Uploads and generated files of a test go to its own temporary folder."""
+    """Uploads and generated files of a test go to its own temporary folder.
+
+    Static files are named as they are in the source: the manifest storage of production
+    needs a collectstatic run first, which tests/ops/test_static_files.py makes once to
+    check what a phone gets.
+    """
     settings.MEDIA_ROOT = tmp_path / "uploads"
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
 
 

@@ -2,6 +2,7 @@ import datetime as dt
 import uuid
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
@@ -27,6 +28,28 @@ def check_storage() -> str:
     finally:
         default_storage.delete(name)
     return "ok"
+
+
+STORAGE_CHECK_CACHE_KEY = "ops:readyz:storage"
+
+
+def check_storage_recently() -> str:
+    """The storage round-trip's outcome, run at most every READYZ_STORAGE_CHECK_SECONDS.
+
+    A probe asks every few seconds, from every load balancer: each call writing a file
+    would be steady write traffic (and a bill, on S3) for nothing. A failure is kept as
+    long as a success, so a slow or failing store is not hammered either.
+    """
+    outcome = cache.get(STORAGE_CHECK_CACHE_KEY)
+    if outcome is None:
+        try:
+            outcome = check_storage()
+        except Exception as exc:
+            outcome = f"error: {exc}"
+        cache.set(STORAGE_CHECK_CACHE_KEY, outcome, settings.READYZ_STORAGE_CHECK_SECONDS)
+    if outcome != "ok":
+        raise OSError(outcome.removeprefix("error: "))
+    return outcome
 
 
 def check_worker() -> str:

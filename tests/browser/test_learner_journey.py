@@ -49,7 +49,7 @@ def wait_outbox(page, *, empty: bool, timeout: float = 15) -> list[str]:
 def play_until(page, seconds: float) -> None:
     # Muted playback is allowed without a tap, as on a phone with the sound off.
     page.evaluate(f"{VIDEO}.muted = true; {VIDEO}.play()")
-    page.wait_for_function(f"{VIDEO}.currentTime >= {seconds}", timeout=30_000, polling=100)
+    page.wait_for_function(f"() => {VIDEO}.currentTime >= {seconds}", timeout=30_000, polling=100)
     page.evaluate(f"{VIDEO}.pause()")
 
 
@@ -79,7 +79,7 @@ def test_new_hire_learns_on_a_phone(live_server, phone, transcoded_video, artifa
     artifacts(phone, "journey-2-course")
     phone.click(".lesson-list a")
     phone.locator("h1", has_text="互联网金融与我们的公司").wait_for()
-    phone.wait_for_function(f"{VIDEO} && {VIDEO}.readyState >= 1", timeout=15_000)
+    phone.wait_for_function(f"() => {VIDEO} && {VIDEO}.readyState >= 1", timeout=15_000)
     axe_check(phone, "lesson")
 
     # Play 5 s; pausing sends the watched range and the position.
@@ -92,17 +92,17 @@ def test_new_hire_learns_on_a_phone(live_server, phone, transcoded_video, artifa
 
     # Reload: the player resumes where the learner stopped.
     phone.reload()
-    phone.wait_for_function(f"{VIDEO} && {VIDEO}.currentTime >= 4", timeout=15_000)
+    phone.wait_for_function(f"() => {VIDEO} && {VIDEO}.currentTime >= 4", timeout=15_000)
     assert phone.locator(".player-message").inner_text().strip() != ""
 
     # Buffer to the end while online, then lose the connection and keep watching.
     phone.evaluate(f"{VIDEO}.muted = true; {VIDEO}.play()")
     phone.wait_for_function(
-        f"{VIDEO}.buffered.length && {VIDEO}.buffered.end({VIDEO}.buffered.length - 1) >= 9.5",
+        f"() => {VIDEO}.buffered.length && {VIDEO}.buffered.end({VIDEO}.buffered.length - 1) >= 9.5",
         timeout=30_000,
     )
     phone.context.set_offline(True)
-    phone.wait_for_function(f"{VIDEO}.currentTime >= 7.5", timeout=30_000, polling=100)
+    phone.wait_for_function(f"() => {VIDEO}.currentTime >= 7.5", timeout=30_000, polling=100)
     phone.evaluate(f"{VIDEO}.pause()")
     queued = wait_outbox(phone, empty=False)
     assert phone.locator("#offline-banner").is_visible()

@@ -21,7 +21,7 @@ def test_path_map_opens_offline_with_a_banner(live_server, phone):
     # Wait until the service worker controls the page, then load it once through it.
     phone.evaluate("navigator.serviceWorker.ready.then(() => true)")
     phone.reload()
-    phone.wait_for_function("navigator.serviceWorker.controller !== null")
+    phone.wait_for_function("() => navigator.serviceWorker.controller !== null")
     phone.reload()
     phone.locator("h1", has_text="王小明").wait_for()
 

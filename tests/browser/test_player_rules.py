@@ -18,7 +18,7 @@ def open_lesson(page, base: str, world, *, sign_in: bool = True) -> None:
         page.click("button[type=submit]")
         page.wait_for_url(f"{base}/")
     page.goto(f"{base}{world.lesson.url}")
-    page.wait_for_function(f"{VIDEO} && {VIDEO}.readyState >= 1", timeout=15_000)
+    page.wait_for_function(f"() => {VIDEO} && {VIDEO}.readyState >= 1", timeout=15_000)
 
 
 def test_no_skipping_keeps_the_learner_before_the_furthest_point(
@@ -27,7 +27,7 @@ def test_no_skipping_keeps_the_learner_before_the_furthest_point(
     world = learning_world(video=transcoded_video, no_skipping=True)
     open_lesson(phone, live_server.url, world)
     phone.evaluate(f"{VIDEO}.currentTime = 8")
-    phone.wait_for_function(f"!{VIDEO}.seeking && {VIDEO}.currentTime < 1.5", timeout=10_000)
+    phone.wait_for_function(f"() => !{VIDEO}.seeking && {VIDEO}.currentTime < 1.5", timeout=10_000)
     assert phone.locator(".player-message").inner_text().strip()
     artifacts(phone, "player-no-skip")
 
@@ -36,7 +36,7 @@ def test_skipping_is_allowed_in_other_courses(live_server, phone, transcoded_vid
     world = learning_world(video=transcoded_video, no_skipping=False)
     open_lesson(phone, live_server.url, world)
     phone.evaluate(f"{VIDEO}.currentTime = 8")
-    phone.wait_for_function(f"!{VIDEO}.seeking && {VIDEO}.currentTime >= 7.9", timeout=10_000)
+    phone.wait_for_function(f"() => !{VIDEO}.seeking && {VIDEO}.currentTime >= 7.9", timeout=10_000)
 
 
 def test_leaving_the_page_while_playing_sends_the_progress(
@@ -97,7 +97,7 @@ def test_leaving_the_page_while_playing_sends_the_progress(
     for attempt in range(2):
         open_lesson(phone, live_server.url, world, sign_in=attempt == 0)
         phone.evaluate(f"{VIDEO}.muted = true; {VIDEO}.play()")
-        phone.wait_for_function(f"{VIDEO}.currentTime >= 3", timeout=30_000, polling=100)
+        phone.wait_for_function(f"() => {VIDEO}.currentTime >= 3", timeout=30_000, polling=100)
         # No pause: the learner taps a link. pagehide hands the events to sendBeacon.
         phone.goto(f"{live_server.url}/learn/me/profile/")
         deadline = 150  # 30 s: on a loaded machine the beacon can queue behind the next page
@@ -152,14 +152,14 @@ def test_captions_toggle_shows_the_learners_language_and_is_remembered(
     assert cc.is_visible()
     assert cc.get_attribute("aria-pressed") == "false"
     modes = f"Array.from({VIDEO}.textTracks).map(t => t.language + ':' + t.mode).sort().join(',')"
-    phone.wait_for_function(f"{VIDEO}.textTracks.length === 2")
+    phone.wait_for_function(f"() => {VIDEO}.textTracks.length === 2")
     assert "showing" not in phone.evaluate(modes)
 
     cc.click()
     assert cc.get_attribute("aria-pressed") == "true"
     # The page is in Chinese, so the Chinese track shows and the English one stays off.
     phone.wait_for_function(
-        f"{modes}.includes('zh-hans:showing') || {modes}.includes('zh-Hans:showing')"
+        f"() => {modes}.includes('zh-hans:showing') || {modes}.includes('zh-Hans:showing')"
     )
     assert ":showing" not in phone.evaluate(modes).replace("zh-hans:showing", "").replace(
         "zh-Hans:showing", ""
@@ -168,7 +168,7 @@ def test_captions_toggle_shows_the_learners_language_and_is_remembered(
     phone.evaluate(f"{VIDEO}.muted = true; {VIDEO}.play()")
     showing = f"Array.from({VIDEO}.textTracks).find(t => t.mode === 'showing')"
     phone.wait_for_function(
-        f"{VIDEO}.currentTime >= 1 && {showing}.activeCues && {showing}.activeCues.length > 0",
+        f"() => {VIDEO}.currentTime >= 1 && {showing}.activeCues && {showing}.activeCues.length > 0",
         timeout=30_000,
     )
     assert phone.evaluate(f"{showing}.activeCues[0].text") == "欢迎加入公司"
@@ -177,12 +177,12 @@ def test_captions_toggle_shows_the_learners_language_and_is_remembered(
 
     # Remembered on the next lesson visit …
     phone.reload()
-    phone.wait_for_function(f"{VIDEO} && {VIDEO}.textTracks.length === 2", timeout=15_000)
-    phone.wait_for_function(f"{modes}.toLowerCase().includes('zh-hans:showing')")
+    phone.wait_for_function(f"() => {VIDEO} && {VIDEO}.textTracks.length === 2", timeout=15_000)
+    phone.wait_for_function(f"() => {modes}.toLowerCase().includes('zh-hans:showing')")
     assert phone.locator(".player-cc").get_attribute("aria-pressed") == "true"
     # … and off again with one tap.
     phone.locator(".player-cc").click()
-    phone.wait_for_function(f"!{modes}.includes('showing')")
+    phone.wait_for_function(f"() => !{modes}.includes('showing')")
 
 
 def test_the_service_worker_leaves_progress_and_video_to_the_network(
@@ -194,9 +194,9 @@ def test_the_service_worker_leaves_progress_and_video_to_the_network(
     open_lesson(phone, live_server.url, world)
     # The worker takes over the page once installed (clients.claim), then the segments
     # and posts from here on pass its router.
-    phone.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15_000)
+    phone.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15_000)
     phone.evaluate(f"{VIDEO}.muted = true; {VIDEO}.play()")
-    phone.wait_for_function(f"{VIDEO}.currentTime >= 2.5", timeout=30_000, polling=100)
+    phone.wait_for_function(f"() => {VIDEO}.currentTime >= 2.5", timeout=30_000, polling=100)
     routed = phone.evaluate(
         """async () => {
           await fetch("/api/v1/progress/events/", {method: "POST"});
