@@ -33,12 +33,13 @@ urlpatterns = [
     path("", learner_views.home, name="home"),
 ]
 
-# Wagtail's public image files, straight from disk in the embedded setup. Nothing
-# else under MEDIA_ROOT (rosters, videos) is reachable this way: those are private
-# and go through views that check permissions.
+# Wagtail's public image files, straight from disk in the embedded setup: one file name
+# inside images/ or original_images/, nothing deeper. Nothing else under MEDIA_ROOT
+# (rosters, videos, exports, documents) is reachable this way: those are private and go
+# through views that check permissions.
 urlpatterns += [
     re_path(
-        rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>(?:images|original_images)/.+)$",
+        rf"^{settings.MEDIA_URL.strip('/')}/(?P<folder>images|original_images)/(?P<name>[^/\\]+)$",
         ops_views.public_image,
         name="public-image",
     )
