@@ -13,7 +13,12 @@ from django.test import Client
 from wagtail.documents import get_document_model
 from wagtail.models import Collection, CollectionViewRestriction
 
-from tests.courses.factories import CourseIndexPageFactory, CoursePageFactory, LessonPageFactory
+from tests.courses.factories import (
+    CourseIndexPageFactory,
+    CoursePageFactory,
+    LessonPageFactory,
+    root_collection,
+)
 from tests.factories import EmployeeFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +30,7 @@ def document(title: str = "催收作业规范", collection: Collection | None = 
     return get_document_model().objects.create(
         title=title,
         file=ContentFile(CONTENT, name="collection-rules.pdf"),
-        collection=collection or Collection.get_first_root_node(),
+        collection=collection or root_collection(),
     )
 
 
@@ -107,7 +112,7 @@ def test_documents_no_lesson_uses_keep_wagtails_collection_privacy():
     public = document("员工手册")
     assert downloads(Client(), public) == CONTENT
 
-    private = Collection.get_first_root_node().add_child(name="HR only")
+    private = root_collection().add_child(name="HR only")
     CollectionViewRestriction.objects.create(
         collection=private, restriction_type=CollectionViewRestriction.LOGIN
     )

@@ -25,6 +25,7 @@ from wagtail.images import get_image_model
 
 from lms.reports.models import ReportExport, export_upload_to
 from media.uploads import upload_dir
+from tests.courses.factories import root_collection
 from tests.factories import EmployeeFactory, RosterImportFactory, UserFactory
 from tests.media.published import RUN, publish_fake_video
 
@@ -67,13 +68,19 @@ def layout(settings, tmp_path) -> Layout:
     )
     export.file.save(export_upload_to(export, "people.xlsx"), ContentFile(SECRET + b"export"))
     document = get_document_model().objects.create(
-        title="员工手册", file=ContentFile(SECRET + b"document", name="handbook.pdf")
+        title="员工手册",
+        file=ContentFile(SECRET + b"document", name="handbook.pdf"),
+        collection=root_collection(),
     )
     upload_dir().mkdir(parents=True)
     (upload_dir() / "123.part").write_bytes(SECRET + b"upload part")
 
     image = get_image_model().objects.create(
-        title="封面", file=ContentFile(_png(), name="cover.png"), width=32, height=18
+        title="封面",
+        file=ContentFile(_png(), name="cover.png"),
+        width=32,
+        height=18,
+        collection=root_collection(),
     )
     rendition = image.get_rendition("fill-16x9")
 
