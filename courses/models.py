@@ -30,6 +30,7 @@ from wagtail.admin.panels import (
     MultiFieldPanel,
     PageChooserPanel,
 )
+from wagtail.documents import get_document_model
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images import get_image_model_string
 from wagtail.models import Orderable, Page, TranslatableMixin
@@ -285,6 +286,16 @@ class LessonPage(Page):
             for block in self.body
             if block.block_type == "video" and block.value["video"] is not None
         ]
+
+    def document_ids(self) -> set[int]:
+        """The documents the body offers: download blocks and document links in its text."""
+        document_model = get_document_model()
+        body_field = self._meta.get_field("body")
+        return {
+            int(object_id)
+            for model, object_id, _path, _content_path in body_field.extract_references(self.body)
+            if issubclass(model, document_model)
+        }
 
     def quiz_blocks(self) -> list[tuple[str, Quiz]]:
         """(block id, quiz) for each quiz block whose quiz still exists."""

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.contrib.auth.views import LoginView, LogoutView
+from django.contrib.auth.views import LoginView
 from django.urls import include, path, re_path
 from django.views.i18n import JavaScriptCatalog
 from wagtail import urls as wagtail_urls
@@ -19,7 +19,7 @@ urlpatterns = [
         LoginView.as_view(template_name="learner/login.html", redirect_authenticated_user=True),
         name="login",
     ),
-    path("accounts/logout/", LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", learner_views.SignOutView.as_view(), name="logout"),
     path("accounts/password/", learner_views.PasswordChangeView.as_view(), name="password_change"),
     path("i18n/setlang/", learner_views.set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
@@ -33,12 +33,13 @@ urlpatterns = [
     path("", learner_views.home, name="home"),
 ]
 
-# Wagtail's public image files, straight from disk in the embedded setup. Nothing
-# else under MEDIA_ROOT (rosters, videos) is reachable this way: those are private
-# and go through views that check permissions.
+# Wagtail's public image files, straight from disk in the embedded setup: one file name
+# inside images/ or original_images/, nothing deeper. Nothing else under MEDIA_ROOT
+# (rosters, videos, exports, documents) is reachable this way: those are private and go
+# through views that check permissions.
 urlpatterns += [
     re_path(
-        rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>(?:images|original_images)/.+)$",
+        rf"^{settings.MEDIA_URL.strip('/')}/(?P<folder>images|original_images)/(?P<name>[^/\\]+)$",
         ops_views.public_image,
         name="public-image",
     )

@@ -71,6 +71,8 @@ def add_error_responses(
             for status in sorted(wanted):
                 responses.setdefault(str(status), {"description": _COMMON[status], "content": body})
     return result
+
+
 class ApiDocsPermission(BasePermission):
     """Everyone when ONRAMP_API_DOCS_PUBLIC is on; otherwise staff (who may use the admin)."""
 

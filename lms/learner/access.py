@@ -1,20 +1,25 @@
-"""Who may see a course, a lesson, or a video's files.
+"""Who may see a course, a lesson, a video's files, or a lesson's documents.
 
-The learning domain's rule, enforced on the pages by `lms/learner/wagtail_hooks.py`
-(before Wagtail serves a course or lesson) and called by the video pipeline's delivery
-through the `ONRAMP_VIDEO_ACCESS_CHECK` setting.
+The learning domain's rule, enforced on the pages and documents by
+`lms/learner/wagtail_hooks.py` (before Wagtail serves a course, a lesson or a document)
+and called by the video pipeline's delivery through the `ONRAMP_VIDEO_ACCESS_CHECK`
+setting.
 
 - Signed-out people and deactivated accounts see nothing.
 - Staff roles (Trainer, HR, Admin) and superusers see every live course.
 - Everyone else sees a live course when its visibility allows:
   everyone on staff; named groups they belong to; or their learning path includes it.
+- A video, or a document used in a lesson, follows the lessons that show it. A document
+  no lesson uses is Wagtail's alone (its collection's privacy).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import QuerySet
 from wagtail.models import Page, ReferenceIndex
 
 from courses.models import CoursePage, CourseVisibility, LessonPage
@@ -95,29 +100,59 @@ def can_view_lesson(user: Any, lesson: LessonPage) -> bool:
     return viewable_course_of(user, lesson) is not None
 
 
+def _lessons_referencing(obj: Any) -> QuerySet[LessonPage]:
+    """Lessons (live or not) whose saved body refers to `obj`, by Wagtail's reference
+    index, which records what page bodies choose or link to when a page is saved."""
+    page_type = ContentType.objects.get_for_model(Page)
+    lesson_ids = (
+        ReferenceIndex.get_references_to(obj)
+        .filter(base_content_type=page_type)
+        .values_list("object_id", flat=True)
+    )
+    return LessonPage.objects.filter(pk__in=[int(pk) for pk in lesson_ids])
+
+
+def _may_view_a_lesson_showing(
+    user: Any, obj: Any, shown_in: Callable[[LessonPage], set[int]]
+) -> bool:
+    for lesson in _lessons_referencing(obj).live():
+        # The index may lag behind a publish by a moment (it is updated by a task);
+        # the live body is the truth.
+        if obj.pk in shown_in(lesson):
+            course = course_of(lesson)
+            if course is not None and can_view_course(user, course):
+                return True
+    return False
+
+
 def can_view_video(user: Any, video: Any) -> bool:
     """Whether the person may fetch the video's playlists, segments, poster and captions.
 
     Staff may always (they preview drafts); anyone else when a live lesson that shows the
-    video belongs to a course they may see. Lessons are found through Wagtail's reference
-    index, which records the videos chosen in lesson bodies when a page is saved.
+    video belongs to a course they may see.
     """
     if not _is_signed_in(user):
         return False
     if is_staff_reader(user):
         return True
-    page_type = ContentType.objects.get_for_model(Page)
-    lesson_ids = (
-        ReferenceIndex.get_references_to(video)
-        .filter(base_content_type=page_type)
-        .values_list("object_id", flat=True)
+    return _may_view_a_lesson_showing(
+        user,
+        video,
+        lambda lesson: {shown.pk for _block, shown, _threshold in lesson.video_blocks()},
     )
-    lessons = LessonPage.objects.live().filter(pk__in=[int(pk) for pk in lesson_ids])
-    for lesson in lessons:
-        # The index may lag behind a publish by a moment (it is updated by a task);
-        # the live body is the truth.
-        if video.pk in {shown.pk for _block, shown, _threshold in lesson.video_blocks()}:
-            course = course_of(lesson)
-            if course is not None and can_view_course(user, course):
-                return True
-    return False
+
+
+def is_lesson_document(document: Any) -> bool:
+    """Whether a lesson (published or draft) offers the document: then it is course
+    material, and only people who may see such a lesson may download it."""
+    return _lessons_referencing(document).exists()
+
+
+def can_view_document(user: Any, document: Any) -> bool:
+    """For a lesson's document: staff always (they prepare drafts); anyone else when a
+    live lesson that offers it belongs to a course they may see."""
+    if not _is_signed_in(user):
+        return False
+    if is_staff_reader(user):
+        return True
+    return _may_view_a_lesson_showing(user, document, lambda lesson: lesson.document_ids())

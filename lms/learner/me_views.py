@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from lms.learner.selectors import transcript_for
@@ -77,6 +78,9 @@ def path_certificate(request: HttpRequest, enrolment_id: int) -> HttpResponse:
     )
 
 
+# Contact details and account settings: nothing a phone needs offline, so never kept
+# (Cache-Control: private, no-store; the service worker honours it too).
+@never_cache
 @login_required
 @require_GET
 def profile(request: HttpRequest) -> HttpResponse:

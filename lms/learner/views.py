@@ -12,9 +12,10 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_control
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
@@ -51,6 +52,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@method_decorator(never_cache, name="dispatch")
 class PasswordChangeView(auth_views.PasswordChangeView):
     """Choose a new password; the first sign-in with HR's initial password lands here."""
 
@@ -70,6 +72,21 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         employee = employee_for_user(self.request.user)
         context["forced"] = bool(employee and employee.must_change_password)
         return context
+
+
+class SignOutView(auth_views.LogoutView):
+    """Sign out, and have the browser drop what it cached for the person.
+
+    `Clear-Site-Data: "cache"` empties the browser's HTTP cache of the site, so the next
+    person on a shared phone finds none of the last one's pages there; the service worker
+    drops its own copies when the sign-in page that follows says nobody is signed in. Not "storage": that would also wipe the IndexedDB outbox, losing the
+    person's progress that has not reached the server yet.
+    """
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache"'
+        return response
 
 
 def _vite_entry_files(entry: str = "src/main.ts") -> list[str]:

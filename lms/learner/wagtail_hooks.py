@@ -3,6 +3,9 @@
 - `before_serve_page`: a course or lesson the person may not see is a 404, the same
   answer as a page that does not exist, so its title never leaks; signed-out visitors are
   sent to sign in.
+- `before_serve_document`: a document a lesson offers is downloaded only by people who
+  may see such a lesson (others get a 404, signed-out visitors the sign-in page); the
+  rest keep Wagtail's collection privacy, whose own hook runs as well.
 - Course lists ask `can_view_course` through the courses access hook.
 - Lesson pages get each quiz's question paper for this learner (`courses.quizzes`), its
   attempts and the URL its answers are posted to, and each video's resume state for the
@@ -21,7 +24,12 @@ from wagtail import hooks
 from courses.hooks import ACCESS_HOOK, PAGE_CONTEXT_HOOK
 from courses.models import CourseIndexPage, CoursePage, LessonPage
 from courses.quizzes import lesson_quiz_papers
-from lms.learner.access import can_view_course, can_view_lesson
+from lms.learner.access import (
+    can_view_course,
+    can_view_document,
+    can_view_lesson,
+    is_lesson_document,
+)
 from lms.learner.selectors import lesson_statuses_for, next_in_path_for, player_states_for
 from lms.progress.selectors import quiz_statuses_for
 
@@ -37,6 +45,17 @@ def guard_course_pages(
     if isinstance(page, CoursePage) and not can_view_course(request.user, page):
         raise Http404
     if isinstance(page, LessonPage) and not can_view_lesson(request.user, page):
+        raise Http404
+    return None
+
+
+@hooks.register("before_serve_document")
+def guard_lesson_documents(document: Any, request: HttpRequest) -> HttpResponse | None:
+    if not is_lesson_document(document):
+        return None
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not can_view_document(request.user, document):
         raise Http404
     return None
 

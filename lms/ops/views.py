@@ -1,6 +1,8 @@
 import hmac
 import logging
+import re
 from collections.abc import Callable
+from pathlib import Path
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -61,8 +63,29 @@ def readyz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(body, status=200 if healthy else 503)
 
 
-def public_image(request: HttpRequest, path: str) -> HttpResponse:
-    """Serve Wagtail images from local disk when no web server or S3 does it."""
-    if not settings.ONRAMP_SERVE_PUBLIC_IMAGES:
+# Wagtail writes originals to original_images/<name> and renditions to images/<name>: one
+# plain file name each (its storage's get_valid_name: word characters, "-" and ".").
+PUBLIC_IMAGE_FOLDERS = frozenset({"images", "original_images"})
+_IMAGE_NAME = re.compile(r"[\w-][\w.-]{0,254}")
+
+
+def public_image(request: HttpRequest, folder: str, name: str) -> HttpResponse:
+    """Serve Wagtail images from local disk when no web server or S3 does it.
+
+    Only a plain file name directly inside one of Wagtail's image folders, served from
+    that folder: `serve()` resolves "..", so a path handed to it with MEDIA_ROOT as the
+    root could climb from images/ to the private files beside it (source videos,
+    segments, rosters). A symlink planted in the folder must not lead out of it either.
+    """
+    if not settings.ONRAMP_SERVE_PUBLIC_IMAGES or folder not in PUBLIC_IMAGE_FOLDERS:
         raise Http404
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    if not _IMAGE_NAME.fullmatch(name):
+        raise Http404
+    root = (Path(settings.MEDIA_ROOT) / folder).resolve()
+    try:
+        resolved = (root / name).resolve(strict=True)
+    except (OSError, RuntimeError):
+        raise Http404 from None
+    if resolved.parent != root or not resolved.is_file():
+        raise Http404
+    return serve(request, name, document_root=root)

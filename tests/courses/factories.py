@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import factory
-from wagtail.models import Page, Site
+from wagtail.models import Collection, Page, Site
 
 from courses.models import CourseIndexPage, CoursePage, LessonPage, QuestionBank, Quiz
 
@@ -30,6 +30,12 @@ def site_root() -> Page:
     home = root.add_child(instance=Page(title="Home", slug="home"))
     Site.objects.create(hostname="localhost", root_page=home, is_default_site=True)
     return home
+
+
+def root_collection() -> Collection:
+    """Wagtail's root collection (documents and images live in it), made again if a
+    transactional test emptied the database."""
+    return Collection.get_first_root_node() or Collection.add_root(name="Root")
 
 
 class _PageFactory(factory.Factory):

@@ -3,6 +3,11 @@
 // server or a tab closed while offline loses nothing: the next page load (or the
 // "online" event) sends what is left, oldest first. Resending is safe because the
 // server ignores event ids it has already seen.
+//
+// A phone may be shared: each event is stored with the person whose page queued it
+// (the page's data-user), only that person's pages send it, and every send names that
+// person (X-Onramp-User, or "user" in the beacon) so that a page of A still open while B
+// has signed in is refused (409) instead of crediting B with A's events.
 
 export interface ProgressEventBody {
   id: string;
@@ -165,7 +170,7 @@ function scheduleRetry(fixedDelay?: number): void {
   if (fixedDelay === undefined) retryDelay = Math.min(retryDelay * 2, MAX_RETRY_MS);
 }
 
-async function sendOnce(config: Config): Promise<"empty" | "sent" | "failed"> {
+async function sendOnce(config: Config): Promise<"empty" | "sent" | "failed" | "not-theirs"> {
   const batch = await oldest(config.user, BATCH_SIZE);
   if (!batch.length) return "empty";
   let response: Response;
@@ -175,12 +180,15 @@ async function sendOnce(config: Config): Promise<"empty" | "sent" | "failed"> {
       credentials: "same-origin",
       // keepalive lets a batch started just before the page goes away still arrive.
       keepalive: true,
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(), "X-Onramp-User": config.user },
       body: JSON.stringify({ events: batch.map((r) => r.event) }),
     });
   } catch {
     return "failed"; // offline, or the connection dropped
   }
+  // Someone else has signed in since this page was loaded: keep the events for their
+  // owner's next page, and stop asking.
+  if (response.status === 409) return "not-theirs";
   if (!response.ok) return "failed"; // signed out, server trouble: keep and retry
   let acks: Ack[] = [];
   try {
@@ -211,7 +219,7 @@ export function flush(): Promise<void> {
         return;
       }
       const result = await sendOnce(config);
-      if (result === "empty") {
+      if (result === "empty" || result === "not-theirs") {
         retryDelay = FIRST_RETRY_MS;
         return;
       }
@@ -262,6 +270,7 @@ export function sendOnExit(events: ProgressEventBody[]): void {
   if (!navigator.onLine || typeof navigator.sendBeacon !== "function") return;
   const form = new URLSearchParams();
   form.set("csrfmiddlewaretoken", csrfToken());
+  form.set("user", config.user);
   form.set("events", JSON.stringify(pending));
   navigator.sendBeacon(config.beaconUrl, form);
 }
