@@ -2,28 +2,133 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import QuerySet
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.panels import ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets import ListingButton
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import (
+    DeleteView,
+    EditView,
+    IndexView,
+    SnippetViewSet,
+    SnippetViewSetGroup,
+)
 
 from lms.sessions import admin_views
+from lms.sessions.forms import InPersonSessionForm
 from lms.sessions.models import InPersonSession
-from lms.sessions.selectors import sessions_with_seats, user_may_read_brief
+from lms.sessions.selectors import (
+    sessions_user_may_delete,
+    sessions_user_may_edit,
+    sessions_with_seats,
+    user_may_delete_session,
+    user_may_edit_session,
+    user_may_read_brief,
+)
 from lms.sessions.services import session_saved
 from lms.surveys.models import Survey
 from lms.surveys.services import survey_add_default_questions
 
 
+class InPersonSessionPermissionPolicy(ModelPermissionPolicy):
+    """Edit and delete per session: HR and admins any, a trainer those they teach.
+
+    Wagtail's generic views ask the model-level question ("may this user edit some
+    session?") when they start; the views below ask it per session.
+    """
+
+    def user_has_permission(self, user: Any, action: str) -> bool:
+        if action in ("change", "delete"):
+            return super().user_has_permission(user, action) or super().user_has_permission(
+                user, "add"
+            )
+        return super().user_has_permission(user, action)
+
+    def user_has_permission_for_instance(self, user: Any, action: str, instance: Any) -> bool:
+        if action == "change":
+            return user_may_edit_session(session=instance, user=user)
+        if action == "delete":
+            return user_may_delete_session(session=instance, user=user)
+        return super().user_has_permission(user, action)
+
+    def user_has_any_permission_for_instance(
+        self, user: Any, actions: Iterable[str], instance: Any
+    ) -> bool:
+        return any(self.user_has_permission_for_instance(user, a, instance) for a in actions)
+
+    def instances_user_has_any_permission_for(self, user: Any, actions: Iterable[str]) -> Any:
+        actions = set(actions)
+        if actions - {"change", "delete"} and super().user_has_any_permission(
+            user, actions - {"change", "delete"}
+        ):
+            return InPersonSession.objects.all()
+        if "change" in actions and "delete" in actions:
+            return sessions_user_may_edit(user) | sessions_user_may_delete(user)
+        if "change" in actions:
+            return sessions_user_may_edit(user)
+        if "delete" in actions:
+            return sessions_user_may_delete(user)
+        return InPersonSession.objects.none()
+
+
+# Before the snippet is registered, which would give the model Wagtail's default policy.
+register_permission_policy(
+    InPersonSession, InPersonSessionPermissionPolicy(InPersonSession), exact_class=True
+)
+
+
+class _PerSession:
+    def get_object(self, queryset: QuerySet | None = None) -> Model:
+        session = super().get_object(queryset)  # type: ignore[misc]
+        if not self.user_has_permission_for_instance(self.permission_required, session):  # type: ignore[attr-defined]
+            raise PermissionDenied
+        return session
+
+
+class InPersonSessionEditView(_PerSession, EditView):
+    pass
+
+
+class InPersonSessionDeleteView(_PerSession, DeleteView):
+    pass
+
+
+class InPersonSessionIndexView(IndexView):
+    """Edit and delete links only on the sessions this user may edit."""
+
+    @cached_property
+    def _editable(self) -> set[int]:
+        return set(sessions_user_may_edit(self.request.user).values_list("pk", flat=True))
+
+    @cached_property
+    def _deletable(self) -> set[int]:
+        return set(sessions_user_may_delete(self.request.user).values_list("pk", flat=True))
+
+    def get_edit_url(self, instance: Any) -> str | None:
+        return super().get_edit_url(instance) if instance.pk in self._editable else None
+
+    def get_delete_url(self, instance: Any) -> str | None:
+        return super().get_delete_url(instance) if instance.pk in self._deletable else None
+
+
 class InPersonSessionViewSet(SnippetViewSet):
     model = InPersonSession
+    index_view_class = InPersonSessionIndexView
+    edit_view_class = InPersonSessionEditView
+    delete_view_class = InPersonSessionDeleteView
+    edit_handler = ObjectList(InPersonSession.panels, base_form_class=InPersonSessionForm)
     icon = "date"
     menu_label = _("In-person sessions")
     list_display = [
