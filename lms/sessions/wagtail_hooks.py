@@ -38,6 +38,7 @@ from lms.sessions.selectors import (
     user_may_read_brief,
 )
 from lms.sessions.services import session_saved
+from lms.surveys.forms import SurveyAdminForm
 from lms.surveys.models import Survey
 from lms.surveys.services import survey_add_default_questions
 
@@ -148,6 +149,7 @@ class InPersonSessionViewSet(SnippetViewSet):
 
 class SurveyViewSet(SnippetViewSet):
     model = Survey
+    edit_handler = ObjectList(Survey.panels, base_form_class=SurveyAdminForm)
     icon = "form"
     menu_label = _("Pre-training surveys")
     list_display = ["title", "course", "is_anonymous", "updated_at"]
