@@ -107,21 +107,21 @@ def user_may_edit_session(*, session: InPersonSession, user: AbstractBaseUser) -
     )
 
 
-def _deletes_any(user: AbstractBaseUser) -> bool:
+def user_deletes_all_sessions(user: AbstractBaseUser) -> bool:
     return bool(getattr(user, "is_active", False)) and user.has_perm(
         "training_sessions.delete_inpersonsession"
     )
 
 
 def user_may_delete_session(*, session: InPersonSession, user: AbstractBaseUser) -> bool:
-    if _deletes_any(user):
+    if user_deletes_all_sessions(user):
         return True
     return user.has_perm("training_sessions.add_inpersonsession") and user_teaches(
         session=session, user=user
     )
 
 
-def _sessions_taught_by(user: AbstractBaseUser) -> QuerySet[InPersonSession]:
+def _sessions_a_trainer_edits(user: AbstractBaseUser) -> QuerySet[InPersonSession]:
     if not getattr(user, "is_active", False) or not user.has_perm(
         "training_sessions.add_inpersonsession"
     ):
@@ -132,22 +132,30 @@ def _sessions_taught_by(user: AbstractBaseUser) -> QuerySet[InPersonSession]:
 def sessions_user_may_edit(user: AbstractBaseUser) -> QuerySet[InPersonSession]:
     if user_manages_all_sessions(user):
         return InPersonSession.objects.all()
-    return _sessions_taught_by(user)
+    return _sessions_a_trainer_edits(user)
 
 
 def sessions_user_may_delete(user: AbstractBaseUser) -> QuerySet[InPersonSession]:
-    if _deletes_any(user):
+    if user_deletes_all_sessions(user):
         return InPersonSession.objects.all()
-    return _sessions_taught_by(user)
+    return _sessions_a_trainer_edits(user)
+
+
+def sessions_taught_by(user: AbstractBaseUser) -> QuerySet[InPersonSession]:
+    if not getattr(user, "is_authenticated", False):
+        return InPersonSession.objects.none()
+    return InPersonSession.objects.filter(trainers=user)
+
+
+def user_reads_all_briefs(user: AbstractBaseUser) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.has_perm(
+        "training_sessions.view_brief"
+    )
 
 
 def user_may_read_brief(*, session: InPersonSession, user: AbstractBaseUser) -> bool:
     """The session's own trainers, and HR/admin (view_brief); never learners."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.has_perm("training_sessions.view_brief"):
-        return True
-    return user_teaches(session=session, user=user)
+    return user_reads_all_briefs(user) or user_teaches(session=session, user=user)
 
 
 def user_may_take_attendance(*, session: InPersonSession, user: AbstractBaseUser) -> bool:

@@ -30,12 +30,15 @@ from lms.sessions import admin_views
 from lms.sessions.forms import InPersonSessionForm
 from lms.sessions.models import InPersonSession
 from lms.sessions.selectors import (
+    sessions_taught_by,
     sessions_user_may_delete,
     sessions_user_may_edit,
     sessions_with_seats,
+    user_deletes_all_sessions,
+    user_manages_all_sessions,
     user_may_delete_session,
     user_may_edit_session,
-    user_may_read_brief,
+    user_reads_all_briefs,
 )
 from lms.sessions.services import session_saved
 from lms.surveys.forms import SurveyAdminForm
@@ -107,21 +110,56 @@ class InPersonSessionDeleteView(_PerSession, DeleteView):
 
 
 class InPersonSessionIndexView(IndexView):
-    """Edit and delete links only on the sessions this user may edit."""
+    """Edit and delete links only where allowed, Brief and Roster only where readable."""
 
+    # HR and admins may edit every row; a trainer the few they teach: one query a page.
     @cached_property
-    def _editable(self) -> set[int]:
+    def _editable(self) -> set[int] | None:
+        if user_manages_all_sessions(self.request.user):
+            return None
         return set(sessions_user_may_edit(self.request.user).values_list("pk", flat=True))
 
     @cached_property
-    def _deletable(self) -> set[int]:
+    def _deletable(self) -> set[int] | None:
+        if user_deletes_all_sessions(self.request.user):
+            return None
         return set(sessions_user_may_delete(self.request.user).values_list("pk", flat=True))
 
     def get_edit_url(self, instance: Any) -> str | None:
-        return super().get_edit_url(instance) if instance.pk in self._editable else None
+        if self._editable is not None and instance.pk not in self._editable:
+            return None
+        return super().get_edit_url(instance)
 
     def get_delete_url(self, instance: Any) -> str | None:
-        return super().get_delete_url(instance) if instance.pk in self._deletable else None
+        if self._deletable is not None and instance.pk not in self._deletable:
+            return None
+        return super().get_delete_url(instance)
+
+    @cached_property
+    def _briefs(self) -> set[int] | None:
+        if user_reads_all_briefs(self.request.user):
+            return None
+        return set(sessions_taught_by(self.request.user).values_list("pk", flat=True))
+
+    def get_list_more_buttons(self, instance: Any) -> list[Any]:
+        buttons = super().get_list_more_buttons(instance)
+        if self._briefs is not None and instance.pk not in self._briefs:
+            return buttons
+        return [
+            *buttons,
+            ListingButton(
+                _("Brief"),
+                url=reverse("session_brief", args=[instance.pk]),
+                icon_name="doc-full",
+                priority=5,
+            ),
+            ListingButton(
+                _("Roster"),
+                url=reverse("session_roster", args=[instance.pk]),
+                icon_name="group",
+                priority=6,
+            ),
+        ]
 
 
 class InPersonSessionViewSet(SnippetViewSet):
@@ -178,28 +216,6 @@ def survey_defaults_after_create(request: HttpRequest, instance: Any) -> None:
 def session_invites_after_save(request: HttpRequest, instance: Any) -> None:
     if isinstance(instance, InPersonSession):
         session_saved(session=instance)
-
-
-@hooks.register("register_snippet_listing_buttons")
-def session_buttons(instance: Any, user: Any, next_url: str | None = None) -> list[Any]:
-    if not isinstance(instance, InPersonSession) or not user_may_read_brief(
-        session=instance, user=user
-    ):
-        return []
-    return [
-        ListingButton(
-            _("Brief"),
-            url=reverse("session_brief", args=[instance.pk]),
-            icon_name="doc-full",
-            priority=5,
-        ),
-        ListingButton(
-            _("Roster"),
-            url=reverse("session_roster", args=[instance.pk]),
-            icon_name="group",
-            priority=6,
-        ),
-    ]
 
 
 @hooks.register("register_admin_urls")

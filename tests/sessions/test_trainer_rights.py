@@ -191,3 +191,23 @@ def test_per_role(client, taught, trainer, form_as_rendered, who, edits, reads_b
     client.post(edit_url(taught.session), joined)
     assert trainer_ids(taught.session) == [trainer.pk]
     assert brief_readable(client, user, taught.session) is reads_brief
+
+
+@pytest.mark.parametrize("role", ["Trainer", "HR"])
+def test_the_listing_costs_the_same_queries_for_more_sessions(
+    client, trainer, role, django_assert_max_num_queries
+):
+    from tests.sessions.factories import InPersonSessionFactory
+
+    viewer = trainer if role == "Trainer" else EmployeeFactory(roles=[role]).user
+    for n in range(3):
+        InPersonSessionFactory(trainers=[trainer] if n % 2 else [])
+    client.force_login(viewer)
+    client.get(ADMIN_LIST)  # the connection's and the permission cache's first use
+    with django_assert_max_num_queries(60) as few:
+        assert client.get(ADMIN_LIST).status_code == 200
+    for n in range(10):
+        InPersonSessionFactory(trainers=[trainer] if n % 2 else [])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        body = client.get(ADMIN_LIST).content.decode()
+    assert body.count("/brief/") == (13 if role == "HR" else 6)
