@@ -44,11 +44,15 @@ ROLE_MANAGER = "Manager"
 # In-person sessions and surveys (lms/sessions, lms/surveys): trainers schedule and write
 # them, HR follows them (briefs and attendance of every session); trainers read the brief
 # and take attendance of their own sessions (checked per session, not by permission).
+# A trainer has no change/delete permission on sessions: that would be every session.
+# Adding sessions lets them edit and delete the ones they teach (lms.sessions.selectors).
 SESSIONS_MANAGE = [
-    (app, f"{action}_{model}")
-    for app, model in (("training_sessions", "inpersonsession"), ("surveys", "survey"))
-    for action in ("add", "change", "view", "delete")
-] + [("training_sessions", "view_signup"), ("surveys", "view_surveyresponse")]
+    ("training_sessions", "add_inpersonsession"),
+    ("training_sessions", "view_inpersonsession"),
+    *[("surveys", f"{action}_survey") for action in ("add", "change", "view", "delete")],
+    ("training_sessions", "view_signup"),
+    ("surveys", "view_surveyresponse"),
+]
 SESSIONS_FOLLOW = [
     ("training_sessions", "view_inpersonsession"),
     ("training_sessions", "change_inpersonsession"),

@@ -23,7 +23,12 @@ from lms.sessions.selectors import (
     user_may_read_brief,
     user_may_take_attendance,
 )
-from lms.surveys.brief import person_label, session_brief
+from lms.surveys.brief import (
+    ANONYMOUS_MIN_RESPONDENTS,
+    hidden_notice,
+    person_label,
+    session_brief,
+)
 from lms.surveys.charts import demand_chart_svg
 from lms.surveys.exports import survey_answers_csv
 
@@ -59,6 +64,8 @@ def brief_view(request: HttpRequest, pk: int) -> HttpResponse:
             "brief": brief,
             "parts": _parts(session),
             "chart": demand_chart_svg(brief.top_demand),
+            "hidden_notice": hidden_notice(),
+            "min_respondents": ANONYMOUS_MIN_RESPONDENTS,
             "seats_left": seats_left(session),
             "page_title": _("Brief: %(title)s") % {"title": session.title},
             "header_icon": "doc-full",

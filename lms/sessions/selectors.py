@@ -84,13 +84,81 @@ def session_survey_deadline(session: InPersonSession) -> dt.datetime | None:
     return session.survey_deadline or session.starts_at
 
 
+def user_teaches(*, session: InPersonSession, user: AbstractBaseUser) -> bool:
+    if not getattr(user, "is_authenticated", False) or session.pk is None:
+        return False
+    return session.trainers.filter(pk=user.pk).exists()
+
+
+# Who may change a session. HR and admins (change permission) edit any session and
+# choose its trainers. A trainer (add permission) schedules sessions and edits those
+# they teach; they cannot edit, and so cannot join, anyone else's, because a session's
+# trainers read its brief: names, readiness and free-text answers.
+
+
+def user_manages_all_sessions(user: AbstractBaseUser) -> bool:
+    return bool(getattr(user, "is_active", False)) and user.has_perm(
+        "training_sessions.change_inpersonsession"
+    )
+
+
+def user_may_edit_session(*, session: InPersonSession, user: AbstractBaseUser) -> bool:
+    if user_manages_all_sessions(user):
+        return True
+    return user.has_perm("training_sessions.add_inpersonsession") and user_teaches(
+        session=session, user=user
+    )
+
+
+def user_deletes_all_sessions(user: AbstractBaseUser) -> bool:
+    return bool(getattr(user, "is_active", False)) and user.has_perm(
+        "training_sessions.delete_inpersonsession"
+    )
+
+
+def user_may_delete_session(*, session: InPersonSession, user: AbstractBaseUser) -> bool:
+    if user_deletes_all_sessions(user):
+        return True
+    return user.has_perm("training_sessions.add_inpersonsession") and user_teaches(
+        session=session, user=user
+    )
+
+
+def _sessions_a_trainer_edits(user: AbstractBaseUser) -> QuerySet[InPersonSession]:
+    if not getattr(user, "is_active", False) or not user.has_perm(
+        "training_sessions.add_inpersonsession"
+    ):
+        return InPersonSession.objects.none()
+    return InPersonSession.objects.filter(trainers=user)
+
+
+def sessions_user_may_edit(user: AbstractBaseUser) -> QuerySet[InPersonSession]:
+    if user_manages_all_sessions(user):
+        return InPersonSession.objects.all()
+    return _sessions_a_trainer_edits(user)
+
+
+def sessions_user_may_delete(user: AbstractBaseUser) -> QuerySet[InPersonSession]:
+    if user_deletes_all_sessions(user):
+        return InPersonSession.objects.all()
+    return _sessions_a_trainer_edits(user)
+
+
+def sessions_taught_by(user: AbstractBaseUser) -> QuerySet[InPersonSession]:
+    if not getattr(user, "is_authenticated", False):
+        return InPersonSession.objects.none()
+    return InPersonSession.objects.filter(trainers=user)
+
+
+def user_reads_all_briefs(user: AbstractBaseUser) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.has_perm(
+        "training_sessions.view_brief"
+    )
+
+
 def user_may_read_brief(*, session: InPersonSession, user: AbstractBaseUser) -> bool:
     """The session's own trainers, and HR/admin (view_brief); never learners."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.has_perm("training_sessions.view_brief"):
-        return True
-    return session.trainers.filter(pk=user.pk).exists()
+    return user_reads_all_briefs(user) or user_teaches(session=session, user=user)
 
 
 def user_may_take_attendance(*, session: InPersonSession, user: AbstractBaseUser) -> bool:
@@ -98,7 +166,7 @@ def user_may_take_attendance(*, session: InPersonSession, user: AbstractBaseUser
         return False
     if user.has_perm("training_sessions.take_attendance"):
         return True
-    return session.trainers.filter(pk=user.pk).exists()
+    return user_teaches(session=session, user=user)
 
 
 def session_path_item_ids(session: InPersonSession) -> set[int]:

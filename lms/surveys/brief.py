@@ -11,6 +11,11 @@ Rules, stated once:
 - Weak spots: per quiz question of the prerequisite courses, each learner's latest
   graded answer; share missed = learners whose latest answer was wrong / learners who
   answered it. Grouped by the question's topic, else by its lesson.
+- Anonymous surveys: nothing shown ties an answer to a person. No names, times or
+  order of answering; free text in the order of its content; a question answered by
+  fewer than ANONYMOUS_MIN_RESPONDENTS people (and a topic rated by fewer) shows no
+  result, since with one or two answers and the readiness list, who said what is
+  plain. Readiness still says who has not answered, so reminders reach them.
 """
 
 from __future__ import annotations
@@ -28,6 +33,13 @@ from lms.surveys.models import SurveyQuestion, SurveyResponse
 from lms.surveys.selectors import question_choices, survey_questions, survey_topics
 
 Kind = SurveyQuestion.Kind
+ANONYMOUS_MIN_RESPONDENTS = 3
+
+
+def hidden_notice() -> str:
+    return _("Fewer than %(count)d people answered: the results are not shown.") % {
+        "count": ANONYMOUS_MIN_RESPONDENTS
+    }
 
 
 @dataclass(frozen=True)
@@ -201,6 +213,8 @@ def weak_spots_by_topic(spots: Sequence[WeakSpot]) -> list[tuple[str, list[WeakS
 class QuestionSummary:
     question: SurveyQuestion
     kind: str
+    answered: int = 0
+    hidden: bool = False  # an anonymous survey's question with too few answers
     demand: list[TopicDemand] = field(default_factory=list)
     confidence: list[TopicConfidence] = field(default_factory=list)
     options: list[OptionCount] = field(default_factory=list)
@@ -256,6 +270,9 @@ class Brief:
                     "id": s.question.pk,
                     "kind": s.kind,
                     "prompt": s.question.prompt,
+                    "answered": s.answered,
+                    "hidden": s.hidden,
+                    "notice": hidden_notice() if s.hidden else "",
                     "demand": [asdict(d) for d in s.demand],
                     "confidence": [asdict(c) for c in s.confidence],
                     "options": [asdict(o) for o in s.options],
@@ -299,6 +316,11 @@ def session_responses(session: Any) -> list[SurveyResponse]:
         .select_related("user__employee")
         .order_by("submitted_at", "pk")
     )
+
+
+def _by_content(texts: Iterable[Any]) -> list[str]:
+    """Free text in an order that says nothing about who wrote it, or when."""
+    return sorted((str(t) for t in texts), key=lambda t: (t.casefold(), t))
 
 
 def _readiness(session: Any, signups: list[Any], responded: set[int]) -> list[Readiness]:
@@ -379,29 +401,37 @@ def session_brief(*, session: Any) -> Brief:
                 for r, a in zip(responses, answers, strict=True)
                 if a not in (None, "", [], {})
             ]
-            summary = QuestionSummary(question=question, kind=question.kind)
-            if question.kind == Kind.TOPICS_RANKED:
+            summary = QuestionSummary(question=question, kind=question.kind, answered=len(given))
+            if anonymous and len(given) < ANONYMOUS_MIN_RESPONDENTS:
+                summary.hidden = True
+            elif question.kind == Kind.TOPICS_RANKED:
                 summary.demand = topic_demand(
                     max_choices=question.max_choices,
                     rankings=[a for a in answers if isinstance(a, list)],
                     topics=topics,
                 )
             elif question.kind == Kind.TOPIC_CONFIDENCE:
-                summary.confidence = topic_confidence(
-                    ratings=[a for _r, a in given if isinstance(a, dict)], topics=topics
-                )
+                summary.confidence = [
+                    row
+                    for row in topic_confidence(
+                        ratings=[a for _r, a in given if isinstance(a, dict)], topics=topics
+                    )
+                    if not anonymous or row.ratings >= ANONYMOUS_MIN_RESPONDENTS
+                ]
             elif question.kind in (Kind.SINGLE, Kind.MULTIPLE):
                 summary.options = option_counts(
                     answers=[a for _r, a in given],
                     choices=question_choices(question, topics),
                     respondents=len(responses),
                 )
+            elif anonymous:
+                summary.texts = texts_by_topic(
+                    texts=[TextAnswer(text, "") for text in _by_content(a for _r, a in given)],
+                    topics=topics,
+                )
             else:
                 summary.texts = texts_by_topic(
-                    texts=[
-                        TextAnswer(str(a), "" if anonymous else person_label(r.user))
-                        for r, a in given
-                    ],
+                    texts=[TextAnswer(str(a), person_label(r.user)) for r, a in given],
                     topics=topics,
                 )
             summaries.append(summary)

@@ -1,4 +1,5 @@
-"""The survey as a plain HTML form: fields per question, and back to an answers dict.
+"""The survey as a plain HTML form: fields per question, and back to an answers dict;
+and the survey's own form in the admin.
 
 Ranked topics are one <select> per rank ("1st", "2nd" …), which works on any phone
 without JavaScript; confidence is a row of 1–5 radio buttons per topic.
@@ -9,9 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import QueryDict
+from django.utils.translation import gettext_lazy
+from wagtail.admin.forms import WagtailAdminModelForm
 
-from lms.surveys.models import CONFIDENCE_SCALE, Survey, SurveyQuestion
+from lms.surveys.models import CONFIDENCE_SCALE, Survey, SurveyQuestion, SurveyResponse
 from lms.surveys.selectors import question_choices, survey_questions, survey_topics
 
 Kind = SurveyQuestion.Kind
@@ -74,3 +78,22 @@ def answers_from_post(*, survey: Survey, data: QueryDict) -> dict[str, Any]:
         else:
             answers[key] = data.get(name, "")
     return answers
+
+
+class SurveyAdminForm(WagtailAdminModelForm):
+    """A survey answered anonymously stays anonymous: the answers were given on that promise."""
+
+    def clean_is_anonymous(self) -> bool:
+        wanted = bool(self.cleaned_data.get("is_anonymous"))
+        survey = self.instance
+        if wanted or survey.pk is None:
+            return wanted
+        was_anonymous = Survey.objects.filter(pk=survey.pk, is_anonymous=True).exists()
+        if was_anonymous and SurveyResponse.objects.filter(survey_id=survey.pk).exists():
+            raise ValidationError(
+                gettext_lazy(
+                    "People have answered this survey anonymously, so it stays anonymous. "
+                    "For answers with names, copy it into a new survey."
+                )
+            )
+        return wanted

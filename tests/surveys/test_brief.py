@@ -221,7 +221,7 @@ def test_anonymous_survey_hides_names_in_answers_and_csv(client, course, hr):
     texts = body.split("还有什么问题")[1].split("Readiness")[0] if "Readiness" in body else body
     assert not any(name in texts for name in answered)
     # … and the trainer is told what anonymous means here.
-    assert "答案不显示姓名" in body and "仍会列出谁已作答" in body
+    assert "答案不显示姓名" in body and "仍会列出谁尚未作答" in body
     response = client.get(f"/admin/sessions/{known.session.pk}/brief.csv")
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))

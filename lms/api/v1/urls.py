@@ -1,7 +1,8 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
-from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.authtoken.views import ObtainAuthToken
 
+from lms.api.throttles import SignInThrottle
 from lms.api.v1 import auth, courses, docs, errors, hr, me, notices, progress, quizzes, sessions
 from media.api_common import register_id_converter
 
@@ -12,7 +13,7 @@ app_name = "api-v1"
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
     path("docs/", docs.ApiDocsView.as_view(url_name="api-v1:schema"), name="docs"),
-    path("auth/token/", obtain_auth_token, name="token"),
+    path("auth/token/", ObtainAuthToken.as_view(throttle_classes=[SignInThrottle]), name="token"),
     path("auth/token/revoke/", auth.RevokeTokenApi.as_view(), name="token-revoke"),
     path("me/", me.MeApi.as_view(), name="me"),
     path("me/path/", me.MyPathApi.as_view(), name="me-path"),
