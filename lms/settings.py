@@ -64,7 +64,7 @@ INSTALLED_APPS = [
     "taggit",
     # Third party
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -260,18 +260,40 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "txt", "csv", "zip"]
 # (media/ calls this function by name, so it never imports lms/).
 ONRAMP_VIDEO_ACCESS_CHECK = "lms.learner.access.can_view_video"
 
+# Passwords change in one place, /accounts/password/, and are handed out only through
+# "Sign-in passwords" (lms.org.services.password_set logs it, and revokes the person's
+# API tokens): Wagtail's own password page, its e-mailed reset link and the password
+# fields of its user editor would each bypass that.
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+WAGTAILUSERS_PASSWORD_ENABLED = False
+
 # REST API
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "lms.api.authentication.ApiTokenAuthentication",
+        "lms.api.authentication.ServiceClientAuthentication",
     ],
     "EXCEPTION_HANDLER": "lms.api.v1.errors.onramp_exception_handler",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+}
+# Personal API tokens (django-rest-knox): only a SHA-512 digest is stored. A token lasts
+# API_TOKEN_TTL_DAYS after its last use (the expiry moves at most once a day, so a phone
+# in daily use stays signed in without a write per request) and never beyond
+# API_TOKEN_MAX_AGE_DAYS after it was issued. A password change deletes them all.
+REST_KNOX = {
+    "SECURE_HASH_ALGORITHM": "hashlib.sha512",
+    "AUTH_TOKEN_CHARACTER_LENGTH": 64,
+    "TOKEN_TTL": dt.timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=30)),
+    "AUTO_REFRESH": True,
+    "MIN_REFRESH_INTERVAL": 24 * 60 * 60,
+    "AUTO_REFRESH_MAX_TTL": dt.timedelta(days=env.int("API_TOKEN_MAX_AGE_DAYS", default=180)),
+    "AUTH_HEADER_PREFIX": "Token",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Onramp API",

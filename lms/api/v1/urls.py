@@ -1,6 +1,5 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 
 from lms.api.v1 import auth, courses, hr, me, notices, progress, quizzes, sessions
 
@@ -9,7 +8,7 @@ app_name = "api-v1"
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-v1:schema"), name="docs"),
-    path("auth/token/", obtain_auth_token, name="token"),
+    path("auth/token/", auth.ObtainTokenApi.as_view(), name="token"),
     path("auth/token/revoke/", auth.RevokeTokenApi.as_view(), name="token-revoke"),
     path("me/", me.MeApi.as_view(), name="me"),
     path("me/path/", me.MyPathApi.as_view(), name="me-path"),
