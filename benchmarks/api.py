@@ -58,11 +58,11 @@ def build(people: int) -> dict[str, object]:
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
     from wagtail.models import Page
 
     from courses.models import CourseIndexPage, CoursePage, CourseVisibility, LessonPage
     from lms.org.models import Cohort, Department, Employee, Level, Position
+    from lms.org.services import api_token_create
     from lms.paths.models import AssignmentRule, LearningPath, PathItem, PathStage
     from lms.paths.services import paths_assign_for
     from media.models import Video, VideoDelivery
@@ -143,7 +143,7 @@ def build(people: int) -> dict[str, object]:
         [VideoDelivery(user=user, video=video, first_delivered_at=yesterday) for user in sample]
     )
     return {
-        "tokens": [Token.objects.create(user=user).key for user in sample],
+        "tokens": [api_token_create(user=user) for user in sample],
         "lesson": lesson.pk,
         "video": video.pk,
     }

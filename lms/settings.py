@@ -103,7 +103,7 @@ INSTALLED_APPS = [
     "taggit",
     # Third party
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -380,6 +380,14 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "txt", "csv", "zip"]
 # (media/ calls this function by name, so it never imports lms/).
 ONRAMP_VIDEO_ACCESS_CHECK = "lms.learner.access.can_view_video"
 
+# Passwords change in one place, /accounts/password/, and are handed out only through
+# "Sign-in passwords" (lms.org.services.password_set logs it, and revokes the person's
+# API tokens): Wagtail's own password page, its e-mailed reset link and the password
+# fields of its user editor would each bypass that.
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+WAGTAILUSERS_PASSWORD_ENABLED = False
+
 # REST API
 # Django's own CSRF refusals answer the API's JSON error body under /api/.
 CSRF_FAILURE_VIEW = "lms.api.v1.errors.csrf_failure"
@@ -389,6 +397,7 @@ REST_FRAMEWORK = {
     # with `WWW-Authenticate: Token` (session authentication alone would make it a 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "lms.api.authentication.ApiTokenAuthentication",
+        "lms.api.authentication.ServiceClientAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "EXCEPTION_HANDLER": "lms.api.v1.errors.onramp_exception_handler",
@@ -400,6 +409,19 @@ REST_FRAMEWORK = {
 # The OpenAPI schema and Swagger UI: for staff (people who may use the admin) unless
 # published for everyone, e.g. for an integrator's developers.
 ONRAMP_API_DOCS_PUBLIC = env.bool("ONRAMP_API_DOCS_PUBLIC", default=False)
+# Personal API tokens (django-rest-knox): only a SHA-512 digest is stored. A token lasts
+# API_TOKEN_TTL_DAYS after its last use (the expiry moves at most once a day, so a phone
+# in daily use stays signed in without a write per request) and never beyond
+# API_TOKEN_MAX_AGE_DAYS after it was issued. A password change deletes them all.
+REST_KNOX = {
+    "SECURE_HASH_ALGORITHM": "hashlib.sha512",
+    "AUTH_TOKEN_CHARACTER_LENGTH": 64,
+    "TOKEN_TTL": dt.timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=30)),
+    "AUTO_REFRESH": True,
+    "MIN_REFRESH_INTERVAL": 24 * 60 * 60,
+    "AUTO_REFRESH_MAX_TTL": dt.timedelta(days=env.int("API_TOKEN_MAX_AGE_DAYS", default=180)),
+    "AUTH_HEADER_PREFIX": "Token",
+}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Onramp API",
     "VERSION": "1.0.0",

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
@@ -82,3 +83,33 @@ class ApiDocsPermission(BasePermission):
         if settings.ONRAMP_API_DOCS_PUBLIC:
             return True
         return bool(request.user and request.user.has_perm("wagtailadmin.access_admin"))
+
+
+class PersonalTokenScheme(OpenApiAuthenticationExtension):
+    """`Authorization: Token <token>`: a person's knox token (lms.api.authentication)."""
+
+    target_class = "lms.api.authentication.ApiTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": 'A person\'s token from auth/token/, as "Token <token>".',
+        }
+
+
+class ServiceClientScheme(OpenApiAuthenticationExtension):
+    """`Authorization: Bearer onr_…`: a service client's key, for the HR endpoints."""
+
+    target_class = "lms.api.authentication.ServiceClientAuthentication"
+    name = "serviceClient"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A service client's key (an admin makes it; it needs the "
+            "endpoint's scope).",
+        }

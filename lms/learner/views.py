@@ -5,9 +5,10 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -20,7 +21,7 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from lms.org.selectors import employee_for_user
-from lms.org.services import employee_password_changed, employee_set_language
+from lms.org.services import employee_set_language, password_set
 from lms.paths.selectors import path_maps_for
 
 
@@ -60,12 +61,12 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("home")
 
     def form_valid(self, form: Any) -> HttpResponse:
-        response = super().form_valid(form)
-        employee = employee_for_user(self.request.user)
-        if employee is not None:
-            employee_password_changed(employee=employee)
+        # Not form.save(): the service also ends the person's API tokens and other sessions.
+        user = form.user
+        password_set(user=user, password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(self.request, user)
         messages.success(self.request, _("Your password has been changed."))
-        return response
+        return HttpResponseRedirect(self.get_success_url())
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -13,9 +14,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from lms.org.models import Employee
+from lms.org.models import Employee, ServiceClient, ServiceScope
 from lms.org.roster import EMPLOYEE_NO_RE, normalise_phone
-from lms.org.services import employee_create, employee_deactivate, employee_update
+from lms.org.services import (
+    employee_create,
+    employee_deactivate,
+    employee_update,
+    service_client_create,
+)
 
 ROSTER_EXTENSIONS = ("csv", "xlsx", "txt")
 
@@ -166,3 +172,35 @@ class EmployeeForm(WagtailAdminModelForm):
                 employee=self.instance, previous_status=self.initial.get("status")
             )
         return self.instance
+
+
+class ServiceClientForm(forms.Form):
+    """An admin names a new service client and picks what it may do."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("The system that will use it, e.g. “北森 HRIS sync”."),
+    )
+    scopes = forms.MultipleChoiceField(
+        label=_("May"),
+        choices=ServiceScope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one thing it may do.")},
+    )
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if ServiceClient.objects.filter(name__iexact=name).exists():
+            raise forms.ValidationError(
+                gettext("A service client called “%(name)s” exists already.") % {"name": name},
+                code="duplicate",
+            )
+        return name
+
+    def save(self, *, created_by: Any) -> tuple[ServiceClient, str]:
+        return service_client_create(
+            name=self.cleaned_data["name"],
+            scopes=self.cleaned_data["scopes"],
+            created_by=created_by,
+        )

@@ -1,8 +1,11 @@
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.utils import translation
+from django.utils.translation import gettext as _
+
+from lms.org.selectors import password_change_pending
 
 
 class PreferredLanguageMiddleware:
@@ -34,10 +37,14 @@ class PreferredLanguageMiddleware:
 
 
 class PasswordChangeRequiredMiddleware:
-    """Until a person replaces the initial password HR gave them, they can only do that.
+    """Until a person replaces the password someone else gave them, they can only do that.
 
-    Applies to the learner pages; the admin, the API (tokens) and health checks are
-    left alone so staff and machines are not trapped by it.
+    Whoever knows that password (HR, whoever read the slip) could act as them, so every
+    part of the site waits, the admin and the API included: pages redirect to the password
+    form, the API answers 403 `password_change_required`. Left open is what the change
+    itself needs (the sign-in, password and sign-out pages, the language switch, static
+    files), health checks, and the video player's files. A person's API token is checked
+    the same way where it is read (lms.api.authentication), since it is not seen here.
     """
 
     ALLOWED_PREFIXES = (
@@ -48,9 +55,9 @@ class PasswordChangeRequiredMiddleware:
         "/media/",  # the video player fetches playlists and segments here
         "/healthz/",
         "/readyz/",
-        "/admin/",
-        "/api/",
+        "/admin/logout/",
     )
+    API_PREFIX = "/api/"
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -61,7 +68,22 @@ class PasswordChangeRequiredMiddleware:
             user is not None
             and user.is_authenticated
             and not request.path.startswith(self.ALLOWED_PREFIXES)
-            and getattr(getattr(user, "employee", None), "must_change_password", False)
+            and password_change_pending(user)
         ):
+            if request.path.startswith(self.API_PREFIX):
+                # The API's error shape (lms.api.v1.errors), without importing the API.
+                return JsonResponse(
+                    {
+                        "error": {
+                            "code": "password_change_required",
+                            "message": _(
+                                "Choose your own password first: sign in on the web and "
+                                "change the password you were given. Then sign in here again."
+                            ),
+                            "fields": {},
+                        }
+                    },
+                    status=403,
+                )
             return redirect("password_change")
         return self.get_response(request)

@@ -306,3 +306,133 @@ class RosterImport(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.INVALID, self.Status.APPLIED, self.Status.FAILED)
+
+
+class ServiceScope(models.TextChoices):
+    """What a service client may do; each HR API endpoint names the one it needs."""
+
+    EMPLOYEES_WRITE = (
+        "hr.employees.write",
+        _("Create and update people (PUT /api/v1/hr/employees/)"),
+    )
+    COMPLETIONS_READ = (
+        "hr.completions.read",
+        _("Read everyone's completions (GET /api/v1/hr/completions/)"),
+    )
+
+
+class ServiceClientQuerySet(models.QuerySet["ServiceClient"]):
+    def usable(self) -> ServiceClientQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+
+class ServiceClient(models.Model):
+    """A system that calls the API for the company (the HRIS), not a person.
+
+    It has its own secret and only the scopes an admin gave it, so a sync keeps working
+    whoever in HR changes their password or leaves. The secret is shown once, when it is
+    made; Onramp keeps its SHA-256 digest and the public key id that starts it.
+    """
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    scopes = models.JSONField(_("scopes"), default=list, blank=True)
+    key_id = models.CharField(_("key id"), max_length=16, unique=True, editable=False)
+    secret_digest = models.CharField(max_length=64, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    rotated_at = models.DateTimeField(_("secret last replaced"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    objects = ServiceClientQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("service client")
+        verbose_name_plural = _("service clients")
+        ordering = ["name"]
+        # Admins manage them (roles.py); nobody deletes one, so the log keeps its name.
+        default_permissions = ("add", "change", "view")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    def scope_labels(self) -> list[str]:
+        labels = dict(ServiceScope.choices)
+        return [str(labels.get(scope, scope)) for scope in self.scopes]
+
+
+class CredentialIssue(models.Model):
+    """One sign-in credential handed out: who issued it, to whom, and when.
+
+    Written by the services that issue credentials, never edited; admins read it.
+    The names are kept as text too, so the log still reads right if an account goes.
+    """
+
+    class Kind(models.TextChoices):
+        ONE_TIME_PASSWORD = "one_time_password", _("One-time password (must be changed)")
+        PASSWORD = "password", _("Password set by an operator")
+        SERVICE_KEY = "service_key", _("Service client key (new client)")
+        SERVICE_KEY_REPLACED = "service_key_replaced", _("Service client key (replaced)")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    issued_by_label = models.CharField(_("issued by"), max_length=200, blank=True)
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    service_client = models.ForeignKey(
+        ServiceClient,
+        verbose_name=_("service client"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="credential_issues",
+    )
+    issued_to_label = models.CharField(_("issued to"), max_length=200)
+    created_at = models.DateTimeField(_("issued at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("issued credential")
+        verbose_name_plural = _("issued credentials")
+        ordering = ["-created_at", "-pk"]
+        default_permissions = ("view",)
+        permissions = [
+            (
+                "issue_staff_credentials",
+                _("Can issue sign-in credentials to staff and admins"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.issued_to_label}"

@@ -1,4 +1,9 @@
-"""HR hands out initial sign-in passwords: pick the people, print the slips."""
+"""HR hands out one-time sign-in passwords: pick the people, print the slips.
+
+The same form resets a forgotten password (untick "never signed in"). HR may do that
+for learners; staff and admins get one from an admin only (the service decides, and
+this page lists who was refused). Every password issued is in the credential log.
+"""
 
 from __future__ import annotations
 
@@ -84,12 +89,27 @@ class IssuePasswordsView(WagtailAdminTemplateMixin, FormView):
                 % {"max": MAX_PER_BATCH},
             )
             return self.form_invalid(form)
-        issued = employees_issue_initial_passwords(employees=people)
+        result = employees_issue_initial_passwords(employees=people, issued_by=self.request.user)
+        if not result.issued:
+            form.add_error(
+                None,
+                _(
+                    "Only an admin may give a password to staff or admins (trainers, HR, "
+                    "managers): %(people)s."
+                )
+                % {"people": ", ".join(str(e) for e in result.refused)},
+            )
+            return self.form_invalid(form)
         # The codes are shown once, on this response only; never cached or stored.
         response = render(
             self.request,
             "org/passwords/slips.html",
-            {"issued": issued, "page_title": _("Sign-in slips"), "header_icon": "key"},
+            {
+                "issued": result.issued,
+                "refused": result.refused,
+                "page_title": _("Sign-in slips"),
+                "header_icon": "key",
+            },
         )
         response["Cache-Control"] = "no-store"
         return response

@@ -95,6 +95,12 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("org", "import_roster"),
         ("org", "add_rosterimport"),
         ("org", "view_rosterimport"),
+        # Sign-in credentials: passwords for staff too, the log, and service clients.
+        ("org", "issue_staff_credentials"),
+        ("org", "view_credentialissue"),
+        ("org", "add_serviceclient"),
+        ("org", "change_serviceclient"),
+        ("org", "view_serviceclient"),
         ("ops", "*"),
         ("auth", "*"),
         ("wagtailcore", "*"),

@@ -13,7 +13,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from lms.org import admin_views
+from lms.org import admin_views, credential_views
 from lms.org.forms import EmployeeForm
 from lms.org.models import Cohort, Department, Employee, Level, Position
 from lms.org.password_views import IssuePasswordsView
@@ -204,3 +204,58 @@ def register_passwords_menu_item() -> MenuItem:
 @hooks.register("register_admin_urls")
 def register_passwords_urls() -> list[Any]:
     return [path("sign-in-passwords/", IssuePasswordsView.as_view(), name="org_passwords")]
+
+
+class _PermissionMenuItem(MenuItem):
+    def __init__(self, *args: Any, permission: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.permission = permission
+
+    def is_shown(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(self.permission)
+
+
+@hooks.register("register_settings_menu_item")
+def register_service_clients_menu_item() -> MenuItem:
+    return _PermissionMenuItem(
+        _("Service clients"),
+        reverse("service_clients:index"),
+        name="service-clients",
+        icon_name="key",
+        order=900,
+        permission="org.view_serviceclient",
+    )
+
+
+@hooks.register("register_settings_menu_item")
+def register_credential_log_menu_item() -> MenuItem:
+    return _PermissionMenuItem(
+        _("Credential log"),
+        reverse("credential_log"),
+        name="credential-log",
+        icon_name="history",
+        order=910,
+        permission="org.view_credentialissue",
+    )
+
+
+@hooks.register("register_admin_urls")
+def register_credential_urls() -> list[Any]:
+    clients = [
+        path("", credential_views.ServiceClientIndexView.as_view(), name="index"),
+        path("add/", credential_views.ServiceClientCreateView.as_view(), name="add"),
+        path("<int:pk>/", credential_views.ServiceClientDetailView.as_view(), name="detail"),
+        path("<int:pk>/rotate/", credential_views.ServiceClientRotateView.as_view(), name="rotate"),
+        path("<int:pk>/revoke/", credential_views.ServiceClientRevokeView.as_view(), name="revoke"),
+    ]
+    return [
+        path(
+            "service-clients/",
+            include((clients, "service_clients"), namespace="service_clients"),
+        ),
+        path(
+            "credential-log/",
+            credential_views.CredentialLogView.as_view(),
+            name="credential_log",
+        ),
+    ]

@@ -4,10 +4,10 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from lms.org.models import Employee
+from lms.org.services import api_token_create
 from lms.paths.models import EnrolmentItem
 from tests.factories import DepartmentFactory, EmployeeFactory
 from tests.reports.factories import enrol, path_with_items
@@ -22,8 +22,8 @@ def token_client(role: str | None) -> APIClient:
     client = APIClient()
     if role:
         employee = EmployeeFactory(roles=[role])
-        token = Token.objects.create(user=employee.user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        token = api_token_create(user=employee.user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client
 
 

@@ -3,6 +3,9 @@
 `PUT hr/employees/` runs the roster import's own checks (lms.org.roster.clean_row and
 lms.org.services.roster_plan) on JSON rows, so a person is valid through the API
 exactly when they would be valid in an uploaded roster. All rows or none are written.
+
+The HRIS calls these as a service client (`Authorization: Bearer onr_…`, made by an admin
+with the scopes below); HR people may call them with their own token or session too.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lms.api.v1.errors import ErrorDetailOutput, error_body, error_response, errors
+from lms.org.models import ServiceClient, ServiceScope
 from lms.org.roster import COLUMN_LABELS, REQUIRED_COLUMNS, RosterTable, canonical_column, clean_row
 from lms.org.services import roster_apply, roster_plan
 from lms.paths.models import EnrolmentItem
@@ -47,18 +51,34 @@ def _dry_run(request: Request) -> bool:
     return value
 
 
-class CanImportPeople(permissions.BasePermission):
+class _HrOrScope(permissions.BasePermission):
+    """HR people by permission, as in the admin; a service client by one named scope."""
+
+    permission = ""
+    scope = ""
+    message = ""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if isinstance(request.auth, ServiceClient):
+            if self.scope in request.auth.scopes:
+                return True
+            self.message = _("This service client lacks the scope “%(scope)s”.") % {
+                "scope": self.scope
+            }
+            return False
+        return bool(request.user.is_authenticated and request.user.has_perm(self.permission))
+
+
+class CanImportPeople(_HrOrScope):
     message = "Only HR may change people through the API."
+    permission = "org.import_roster"
+    scope = ServiceScope.EMPLOYEES_WRITE
 
-    def has_permission(self, request: Request, view: Any) -> bool:
-        return bool(request.user.is_authenticated and request.user.has_perm("org.import_roster"))
 
-
-class CanReadAllReports(permissions.BasePermission):
+class CanReadAllReports(_HrOrScope):
     message = "Only HR may read everyone's completions."
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        return bool(request.user.is_authenticated and request.user.has_perm("reports.view_reports"))
+    permission = "reports.view_reports"
+    scope = ServiceScope.COMPLETIONS_READ
 
 
 class EmployeeRowInput(serializers.Serializer):

@@ -1,6 +1,5 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
-from rest_framework.authtoken.views import ObtainAuthToken
 
 from lms.api.throttles import SignInThrottle
 from lms.api.v1 import auth, courses, docs, errors, hr, me, notices, progress, quizzes, sessions
@@ -13,7 +12,9 @@ app_name = "api-v1"
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
     path("docs/", docs.ApiDocsView.as_view(url_name="api-v1:schema"), name="docs"),
-    path("auth/token/", ObtainAuthToken.as_view(throttle_classes=[SignInThrottle]), name="token"),
+    path(
+        "auth/token/", auth.ObtainTokenApi.as_view(throttle_classes=[SignInThrottle]), name="token"
+    ),
     path("auth/token/revoke/", auth.RevokeTokenApi.as_view(), name="token-revoke"),
     path("me/", me.MeApi.as_view(), name="me"),
     path("me/path/", me.MyPathApi.as_view(), name="me-path"),
