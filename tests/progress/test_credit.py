@@ -11,9 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from freezegun import freeze_time
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from lms.org.services import api_token_create
 from lms.paths.models import EnrolmentItem, LearningPath, PathItem, PathStage
 from lms.paths.services import enrolment_assign_manually
 from lms.progress.events import MAX_PLAYBACK_RATE, credit_within, subtract_ranges
@@ -111,7 +111,7 @@ def course_item(s) -> EnrolmentItem:
 def hris_completions(s) -> list[dict]:
     hr = EmployeeFactory(roles=["HR"])
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=hr.user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_create(user=hr.user)}")
     response = client.get(COMPLETIONS, {"page_size": 1000})
     assert response.status_code == 200
     return [r for r in response.json()["results"] if r["employee_no"] == s["learner"].employee_no]
