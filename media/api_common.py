@@ -129,6 +129,21 @@ def time_in_range(value: dt.datetime, latest: Callable[[], dt.datetime] = latest
         return False
 
 
+def time_clamped(value: dt.datetime) -> dt.datetime:
+    """A filter's bound moved into EARLIEST … latest_time(), where all Onramp's times lie.
+
+    A filter "after the year 516" or "before 9052" selects what the range's end selects,
+    so a list filter takes any time the schema's date-time allows instead of a 400.
+    """
+    if time_in_range(value):
+        return value
+    try:
+        early = value < EARLIEST
+    except OverflowError:  # year 1 with a positive offset is before year 1 in UTC
+        early = True
+    return EARLIEST if early else latest_time()
+
+
 def time_range_message(latest: Callable[[], dt.datetime] = latest_time) -> str:
     return _("Give a time between %(earliest)s and %(latest)s.") % {
         "earliest": EARLIEST.date().isoformat(),

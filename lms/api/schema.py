@@ -22,6 +22,7 @@ _COMMON = {
     401: "Not signed in: send `Authorization: Token …` (see WWW-Authenticate).",
     403: "Signed in, but not allowed to do this (or no CSRF token with a session).",
     404: "No such thing, or not one this person may see.",
+    415: "The body is not of the media type the operation takes (JSON, or upload bytes).",
 }
 
 
@@ -31,7 +32,8 @@ def add_error_responses(
     """Every operation lists the errors every operation can answer, with the error body.
 
     401 unless anyone may call it, 403 (no permission, or no CSRF token), 400 where it
-    takes input (a body or a query parameter), 404 where the path names something. The
+    takes input (a body or a query parameter), 404 where the path names something, 415
+    where it takes a body (of one media type: a form is not JSON). The
     views list the rest (409, 413, 429 …) with `lms.api.v1.errors.errors`; an error a
     view already documents is left as it is.
     """
@@ -68,6 +70,8 @@ def add_error_responses(
                 wanted.add(400)
             if "{" in path:
                 wanted.add(404)
+            if "requestBody" in operation:
+                wanted.add(415)
             responses = operation.setdefault("responses", {})
             for status in sorted(wanted):
                 responses.setdefault(str(status), {"description": _COMMON[status], "content": body})

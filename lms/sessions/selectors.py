@@ -46,7 +46,8 @@ def sessions_open_to(*, user: AbstractBaseUser) -> QuerySet[InPersonSession]:
     """Scheduled sessions not yet over that this person's cohort or paths may join."""
     employee = employee_for_user(user)
     if employee is None or not employee.is_active:
-        return InPersonSession.objects.none()
+        # Empty, but with the same annotations: the API filters on first_start.
+        return sessions_with_seats().none()
     now = timezone.now()
     path_ids = list(
         Enrolment.objects.current().filter(employee=employee).values_list("path_id", flat=True)
@@ -159,6 +160,15 @@ def user_reads_all_briefs(user: AbstractBaseUser) -> bool:
 def user_may_read_brief(*, session: InPersonSession, user: AbstractBaseUser) -> bool:
     """The session's own trainers, and HR/admin (view_brief); never learners."""
     return user_reads_all_briefs(user) or user_teaches(session=session, user=user)
+
+
+def user_may_read_any_brief(user: AbstractBaseUser) -> bool:
+    """HR/admin, or a trainer of some session: who may ask for a brief at all."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.has_perm("training_sessions.view_brief") or (
+        InPersonSession.objects.filter(trainers=user).exists()
+    )
 
 
 def user_may_take_attendance(*, session: InPersonSession, user: AbstractBaseUser) -> bool:

@@ -302,9 +302,7 @@ def test_seats_left_of_a_session_in_two_parts_counts_each_sign_up_once(client):
         "course=99999999999999999999",
         "course=1e20",
         "course=0",
-        "starts_after=0001-01-01T00:00:00%2B14:00",
-        "starts_before=0001-01-01T00:00:00%2B14:00",
-        "starts_after=9999-12-31T23:59:59-14:00",
+        # A time beyond 2000 … 2100 is not an error: tests/api/test_fuzz_findings.py.
     ],
 )
 def test_session_filters_out_of_range_are_400_with_the_error_body(client, query):

@@ -32,7 +32,7 @@ from lms.org.models import ServiceClient, ServiceScope
 from lms.org.roster import COLUMN_LABELS, REQUIRED_COLUMNS, RosterTable, canonical_column, clean_row
 from lms.org.services import roster_apply, roster_plan
 from lms.paths.models import EnrolmentItem
-from media.api_common import has_control_characters, time_in_range, time_range_message
+from media.api_common import has_control_characters, time_clamped
 
 MAX_ROWS_DEFAULT = 5000
 DRY_RUN_VALUES = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
@@ -97,7 +97,7 @@ class EmployeeRowInput(serializers.Serializer):
 
 
 class EmployeesUpsertInput(serializers.Serializer):
-    employees = EmployeeRowInput(many=True)
+    employees = EmployeeRowInput(many=True, min_length=1)
     create_missing = serializers.BooleanField(default=False)
     cohort = serializers.CharField(required=False, allow_blank=True, max_length=100)
 
@@ -316,10 +316,14 @@ class CompletionsApi(ListAPIView):
             OpenApiParameter(
                 "since",
                 OpenApiTypes.DATETIME,
-                description="Only completions at or after this time (ISO 8601).",
+                description="Only completions at or after this time (ISO 8601); a time "
+                "before 2000 or after 2100 counts as that end of the range.",
             )
         ],
-        responses={200: SyncedCompletionOutput(many=True), **errors(400)},
+        responses={
+            200: SyncedCompletionOutput(many=True),
+            **errors(400, 404, described={404: "No such page: the cursor is not one we gave."}),
+        },
         summary="Completions since a time (HRIS sync)",
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -329,9 +333,8 @@ class CompletionsApi(ListAPIView):
         items = EnrolmentItem.objects.filter(
             status=EnrolmentItem.Status.COMPLETED, completed_at__isnull=False
         ).select_related("enrolment__employee__department", "enrolment__path", "item")
-        since_text = self.request.query_params.get("since", "")
-        if since_text:
-            since = _parse_since(since_text)
+        if "since" in self.request.query_params:  # given, even empty: must be a time
+            since = _parse_since(self.request.query_params["since"])
             items = items.filter(completed_at__gte=since)
         return items
 
@@ -354,9 +357,7 @@ def _parse_since(text: str) -> dt.datetime:
         value = dt.datetime.combine(day, dt.time())
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
-    if not time_in_range(value):
-        raise ValidationError({"since": [time_range_message()]})
-    return value
+    return time_clamped(value)
 
 
 def _iso_date(text: str) -> dt.date | None:

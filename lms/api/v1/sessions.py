@@ -44,6 +44,7 @@ from lms.sessions.selectors import (
     sessions_with_seats,
     signups_by_session,
     user_is_in_audience,
+    user_may_read_any_brief,
     user_may_read_brief,
 )
 from lms.surveys.brief import session_brief
@@ -51,12 +52,11 @@ from lms.surveys.models import SurveyResponse
 from lms.surveys.selectors import question_choices, response_for, survey_questions, survey_topics
 from lms.surveys.services import SurveyRefused, survey_response_submit
 from media.api_common import (
+    EARLIEST,
     MAX_ID,
-    BoundedDateTimeField,
     IdField,
     refuse_control_characters,
-    time_in_range,
-    time_range_message,
+    time_clamped,
 )
 
 SIGNUP_STATUSES = "One of: " + ", ".join(SignUp.Status.values)
@@ -188,26 +188,61 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
-class _BoundedIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+class _ClampedIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 time; one before 2000 or after 2100 counts as that end of the range.
+
+    No session lies outside the range, so a bound beyond it filters the same as the
+    range's end, and any valid time (the schema's date-time, year 1 to 9999) is accepted.
+    """
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value is None and self._given_empty:
+            raise forms.ValidationError(_("Give a time, or leave the filter out."), code="empty")
+
     def to_python(self, value: Any) -> Any:
-        parsed = super().to_python(value)
-        if parsed is not None and not time_in_range(parsed):
-            raise forms.ValidationError(time_range_message(), code="out_of_range")
-        return parsed
+        # `starts_before=` (given, empty) is no time at all, as the schema's date-time says.
+        self._given_empty = value == ""
+        try:
+            parsed = super().to_python(value)
+        except OverflowError:  # year 1 with a positive offset is before year 1 in UTC
+            return EARLIEST
+        return None if parsed is None else time_clamped(parsed)
 
 
-@extend_schema_field(BoundedDateTimeField())
-class BoundedIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
-    field_class = _BoundedIsoDateTimeField
+@extend_schema_field(OpenApiTypes.DATETIME)
+class ClampedIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = _ClampedIsoDateTimeField
+
+
+class _StrictBooleanField(forms.Field):
+    """true/false (or 1/0); anything else is a 400, not silently "no filter"."""
+
+    widget = forms.TextInput
+    VALUES = {"true": True, "1": True, "false": False, "0": False}
+
+    def to_python(self, value: Any) -> bool | None:
+        if value in (None, ""):
+            return None
+        if not isinstance(value, str) or value.lower() not in self.VALUES:
+            raise forms.ValidationError(_("Use true or false."), code="invalid")
+        return self.VALUES[value.lower()]
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class MineFilter(django_filters.BooleanFilter):
+    field_class = _StrictBooleanField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["widget"] = forms.TextInput  # the raw text, to refuse what is not a boolean
+        super().__init__(*args, **kwargs)
 
 
 class SessionFilter(django_filters.FilterSet):
     course = IdFilter(field_name="course_id")
-    starts_after = BoundedIsoDateTimeFilter(field_name="first_start", lookup_expr="gte")
-    starts_before = BoundedIsoDateTimeFilter(field_name="first_start", lookup_expr="lt")
-    mine = django_filters.BooleanFilter(
-        method="filter_mine", help_text="Only sessions I have a place in."
-    )
+    starts_after = ClampedIsoDateTimeFilter(field_name="first_start", lookup_expr="gte")
+    starts_before = ClampedIsoDateTimeFilter(field_name="first_start", lookup_expr="lt")
+    mine = MineFilter(method="filter_mine", help_text="Only sessions I have a place in.")
 
     class Meta:
         model = InPersonSession
@@ -221,7 +256,14 @@ class SessionFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=ids) if value else queryset.exclude(pk__in=ids)
 
 
-@extend_schema_view(get=extend_schema(responses={200: SessionOutput(many=True), **errors(400)}))
+NO_SUCH_PAGE = {404: "No such page (page counts from 1 to the last page)."}
+
+
+@extend_schema_view(
+    get=extend_schema(
+        responses={200: SessionOutput(many=True), **errors(400, 404, described=NO_SUCH_PAGE)}
+    )
+)
 class SessionListApi(ListAPIView):
     serializer_class = SessionOutput
     filterset_class = SessionFilter
@@ -454,9 +496,14 @@ class SessionBriefApi(GenericAPIView):
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT, **errors(404)})
     def get(self, request: Request, pk: int) -> Response:
+        refusal = _("Only the session's trainers and HR can read its brief.")
+        # Someone who may read no brief at all is refused before the lookup: a learner
+        # gets the same 403 for every id, and learns nothing of which sessions exist.
+        if not user_may_read_any_brief(request.user):
+            raise PermissionDenied(refusal)
         session = _existing(pk)
         if not user_may_read_brief(session=session, user=request.user):
-            raise PermissionDenied(_("Only the session's trainers and HR can read its brief."))
+            raise PermissionDenied(refusal)
         return Response(session_brief(session=session).as_json())
 
 
