@@ -29,11 +29,11 @@ from django.core.management import call_command
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
 from django.test import Client
 from django.utils.crypto import get_random_string
-from rest_framework.authtoken.models import Token
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import Status, events, from_schema
 
 from courses.models import CoursePage, LessonPage, Quiz
+from lms.org.services import api_token_create
 from lms.sessions.models import InPersonSession
 from media.models import Video
 
@@ -150,8 +150,7 @@ def _api_token(user: Any) -> str:
 
     The one place the test knows how API tokens are made: change it with the token model.
     """
-    token, _created = Token.objects.get_or_create(user=user)
-    return f"Token {token.key}"
+    return f"Token {api_token_create(user=user)}"
 
 
 def _headers(role: Role, base_url: str) -> dict[str, str]:
