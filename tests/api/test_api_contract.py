@@ -82,7 +82,8 @@ def test_marking_notices_read_answers_the_documented_body_and_bounds_ids():
     assert response.status_code == 200 and response.json() == {"marked": 0}
 
 
-def test_the_schema_documents_every_error_with_the_error_body(client):
+def test_the_schema_documents_every_error_with_the_error_body(client, settings):
+    settings.ONRAMP_API_DOCS_PUBLIC = True
     schema = client.get("/api/v1/schema/?format=json").json()
     error = schema["components"]["schemas"]["ErrorOutput"]
     assert set(error["properties"]) == {"error"}

@@ -54,7 +54,7 @@ def caller(kind: str, admin) -> APIClient:
 @pytest.mark.parametrize(
     ("kind", "read", "write"),
     [
-        ("anonymous", 403, 403),
+        ("anonymous", 401, 401),
         ("Learner", 403, 403),
         ("Trainer", 403, 403),
         ("HR", 200, 200),
