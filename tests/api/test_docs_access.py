@@ -25,7 +25,7 @@ def test_docs_are_for_staff_by_default(settings):
 
 def test_an_anonymous_caller_is_refused_the_schema_and_sent_to_sign_in_for_the_docs():
     schema = Client().get("/api/v1/schema/")
-    assert schema.status_code == 403
+    assert schema.status_code == 401
     assert b"/api/v1/me/path/" not in schema.content
 
     docs = Client().get("/api/v1/docs/")

@@ -103,7 +103,7 @@ def test_a_service_client_is_no_person_anywhere_else(url, admin):
 def test_a_wrong_key_is_refused(header, admin):
     service_client_create(name="HRIS", scopes=[READ], created_by=admin.user)
     response = APIClient().get(COMPLETIONS, HTTP_AUTHORIZATION=header, HTTP_ACCEPT_LANGUAGE="en")
-    assert response.status_code == 403
+    assert response.status_code == 401
     assert response.json()["error"]["message"] == (
         "Invalid service client key (it may have been replaced or revoked)."
     )
@@ -118,7 +118,7 @@ def test_the_key_is_stored_only_as_a_digest(admin):
 def test_replacing_a_key_stops_the_old_one_and_is_logged(admin):
     client, old = service_client_create(name="HRIS", scopes=[READ], created_by=admin.user)
     new = service_client_rotate(client=client, rotated_by=admin.user)
-    assert bearer(old).get(COMPLETIONS).status_code == 403
+    assert bearer(old).get(COMPLETIONS).status_code == 401
     assert bearer(new).get(COMPLETIONS).status_code == 200
     kinds = list(
         CredentialIssue.objects.filter(service_client=client)
@@ -136,7 +136,7 @@ def test_a_revoked_client_is_refused_and_gets_no_new_key(admin):
 
     client, key = service_client_create(name="HRIS", scopes=[READ], created_by=admin.user)
     service_client_revoke(client=client, revoked_by=admin.user)
-    assert bearer(key).get(COMPLETIONS).status_code == 403
+    assert bearer(key).get(COMPLETIONS).status_code == 401
     with pytest.raises(PermissionDenied):
         service_client_rotate(client=client, rotated_by=admin.user)
 
@@ -198,14 +198,14 @@ def test_an_admin_creates_replaces_and_revokes_a_key_shown_once():
     rotated = client.post(f"/admin/service-clients/{service.pk}/rotate/")
     new = BeautifulSoup(rotated.content, "html.parser").select_one(".service-key").get_text()
     assert new != key
-    assert bearer(key).get(COMPLETIONS).status_code == 403
+    assert bearer(key).get(COMPLETIONS).status_code == 401
     assert bearer(new).get(COMPLETIONS).status_code == 200
 
     revoked = client.post(f"/admin/service-clients/{service.pk}/revoke/")
     assert revoked.status_code == 302
-    assert bearer(new).get(COMPLETIONS).status_code == 403
+    assert bearer(new).get(COMPLETIONS).status_code == 401
     again = client.post(f"/admin/service-clients/{service.pk}/rotate/")
-    assert again.status_code == 302 and bearer(new).get(COMPLETIONS).status_code == 403
+    assert again.status_code == 302 and bearer(new).get(COMPLETIONS).status_code == 401
 
 
 def test_the_form_explains_its_errors_in_the_admins_language():

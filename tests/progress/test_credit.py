@@ -45,7 +45,7 @@ def s(course_index):
     stage = PathStage.objects.create(path=path, name="第一周")
     PathItem.objects.create(stage=stage, kind="course", course=course, due_days=7)
     enrolment_assign_manually(employee=learner, path=path)
-    client = APIClient()
+    client = APIClient(headers={"accept-language": "en"})
     client.force_login(learner.user)  # a session: the player's playlists and the API alike
     return {
         "client": client,
@@ -177,8 +177,8 @@ def test_the_phones_clock_never_widens_the_credit(s):
     with freeze_time() as clock:
         open_player(s)
         clock.tick(dt.timedelta(seconds=10))
-        # Dated a day later by the phone: still 10 s of the server's clock.
-        later = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+        # Dated hours later by the phone: still 10 s of the server's clock.
+        later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=20)
         send(s, whole_video(s, client_start=later))
     assert watch_of(s).watched_seconds == 20
 
@@ -288,11 +288,13 @@ def test_the_events_batch_costs_the_same_queries_however_many_events(s):
         queries([watched(s, 0, 1)])  # the first batch also creates the lock and the watch
         # Beyond the allowance of 2 s, so the clipping runs in both.
         few = queries([watched(s, n, n + 1) for n in range(1, 6)])
-        many = queries([watched(s, n, n + 1) for n in range(6, 206)])
+        # 100 events: SQLite takes at most 999 parameters a statement, so Django splits
+        # a bigger bulk insert in two (a limit of the driver, not a query per event).
+        many = queries([watched(s, n, n + 1) for n in range(6, 106)])
     assert many == few
     watch = watch_of(s)
     assert watch.ranges == [[0, 2]]
-    assert watch.uncredited_ranges == [[2, 206]]
+    assert watch.uncredited_ranges == [[2, 106]]
 
 
 def test_the_players_fastest_speed_is_the_rate_credit_allows(s):
