@@ -29,7 +29,7 @@ def person(employee_no: str, name: str):
 def controlled_by_the_worker(page) -> None:
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.reload()
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
 
 
 # Any of the worker's caches, whatever the stored page's Vary says (Cookie, language).
@@ -132,7 +132,7 @@ def test_unsent_progress_waits_for_its_own_person(
     monkeypatch.setattr(ProgressEventsApi, "post", lambda self, request: Response(status=503))
     sign_in(phone, base, a.employee_no)
     phone.goto(f"{base}{world.lesson.url}")
-    phone.wait_for_function(f"{VIDEO} && {VIDEO}.readyState >= 1", timeout=15_000)
+    phone.wait_for_function(f"() => {VIDEO} && {VIDEO}.readyState >= 1", timeout=15_000)
     play_until(phone, 2)
     queued = wait_outbox(phone, empty=False)
 

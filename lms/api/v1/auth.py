@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lms.api.authentication import PasswordChangeRequired
+from lms.api.v1.errors import errors
 from lms.org.selectors import password_change_pending
 from lms.org.services import api_token_create, api_tokens_revoke
 
@@ -27,7 +28,18 @@ class ObtainTokenApi(ObtainAuthToken):
 
     @extend_schema(
         request=AuthTokenSerializer,
-        responses={200: TokenOutput},
+        responses={
+            200: TokenOutput,
+            **errors(
+                400,
+                429,
+                anonymous=True,
+                described={
+                    429: "Too many failed sign-ins from this address, or this account is "
+                    "locked for a while (see Retry-After)."
+                },
+            ),
+        },
         summary="Sign in: get an API token",
     )
     def post(self, request: Request, *args: object, **kwargs: object) -> Response:
