@@ -22,7 +22,12 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import BaseParser, JSONParser
@@ -143,13 +148,20 @@ def _errors(*codes: int) -> dict[int, OpenApiResponse]:
     return {code: _ERRORS[code] for code in codes}
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": settings.VIDEO_MAX_UPLOAD_BYTES})
+class UploadSizeField(serializers.IntegerField):
+    """The file's size in bytes. Above VIDEO_MAX_UPLOAD_BYTES the service answers 413
+    with the limit in words; the schema states that limit as the maximum (a number
+    beyond any file, past 2⁶², is a plain 400)."""
+
+
 class UploadCreateApi(APIView):
     permission_classes = [IsAuthenticated, CanUploadVideos]
     parser_classes = [JSONParser]
 
     class VideoUploadCreateInputSerializer(serializers.Serializer):
         filename = TextField(max_length=1000)
-        size = serializers.IntegerField(min_value=1, max_value=2**62)
+        size = UploadSizeField(min_value=1, max_value=2**62)
         title = TextField(max_length=255, required=False, allow_blank=True)
 
     @extend_schema(
@@ -206,6 +218,7 @@ class UploadDetailApi(APIView):
                 str,
                 OpenApiParameter.HEADER,
                 required=True,
+                pattern=r"^bytes [0-9]{1,19}-[0-9]{1,19}/[0-9]{1,19}$",
                 description="bytes START-END/SIZE; START must be the current offset.",
             ),
             OpenApiParameter(
@@ -213,6 +226,7 @@ class UploadDetailApi(APIView):
                 str,
                 OpenApiParameter.HEADER,
                 required=True,
+                pattern="^[0-9a-fA-F]{64}$",
                 description="SHA-256 of this chunk's bytes, in hexadecimal.",
             ),
         ],

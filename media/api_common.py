@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
+from django.core.validators import RegexValidator
 from django.urls import register_converter
 from django.urls.converters import get_converters
 from django.utils import timezone
@@ -109,12 +110,29 @@ def refuse_control_characters(value: Any) -> None:
             refuse_control_characters(item)
 
 
+# The same rule as a pattern, so the schema says it: no Unicode control character (Cc:
+# U+0000–U+001F, U+007F–U+009F) but tab, line feed and carriage return.
+TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+
+
 class TextField(serializers.CharField):
-    """Text as people type it: DRF's CharField, without NUL or other control characters."""
+    """Text as people type it: a JSON string (not a number DRF would turn into one),
+    without NUL or other control characters; the schema shows the rule as a pattern."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.validators.append(refuse_control_characters)
+        self.validators.append(
+            RegexValidator(
+                TEXT_PATTERN,
+                message=_("Control characters (such as NUL) are not allowed in text."),
+                code="control_characters",
+            )
+        )
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 def latest_time() -> dt.datetime:

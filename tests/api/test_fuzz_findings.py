@@ -138,3 +138,68 @@ def test_completions_refuse_an_empty_since_and_document_a_bad_cursor(schema):
     assert client.get("/api/v1/hr/completions/?since=").status_code == 400
     assert client.get("/api/v1/hr/completions/?cursor=%5B%F0%BC").status_code == 404
     assert "404" in schema["paths"]["/api/v1/hr/completions/"]["get"]["responses"]
+
+
+def _hr_reader():
+    from django.contrib.auth.models import Permission
+
+    user = UserFactory()
+    user.user_permissions.add(Permission.objects.get(codename="view_reports"))
+    return _client(user)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page_size=null",
+        "page_size=0",
+        "page_size=1001",
+        "page_size=2.5",
+        "page_size=²",
+        "page_size=5&page_size=6",
+    ],
+)
+def test_a_completions_page_size_out_of_its_range_is_a_400(query, schema):
+    response = _hr_reader().get(f"/api/v1/hr/completions/?{query}", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["fields"] == {
+        "page_size": ["Give one whole number from 1 to 1000."]
+    }
+    parameters = schema["paths"]["/api/v1/hr/completions/"]["get"]["parameters"]
+    page_size = next(p for p in parameters if p["name"] == "page_size")
+    assert page_size["schema"] == {"type": "integer", "minimum": 1, "maximum": 1000}
+
+
+def test_a_completions_page_size_in_range_is_the_page_size():
+    assert _hr_reader().get("/api/v1/hr/completions/?page_size=1000").status_code == 200
+
+
+@pytest.mark.parametrize("title", [0, True, ["a"], "\u0093\u0092"])
+def test_an_upload_title_must_be_text_without_control_characters(title):
+    from tests.factories import EmployeeFactory
+
+    client = _client(EmployeeFactory(roles=["Trainer"]).user)
+    response = client.post(
+        "/api/v1/videos/uploads/", {"filename": "a.mp4", "size": 10, "title": title}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert set(response.json()["error"]["fields"]) == {"title"}
+
+
+def test_text_fields_show_their_rule_and_the_upload_its_limits(schema, settings):
+    body = schema["components"]["schemas"]["VideoUploadCreateInputRequest"]["properties"]
+    # In the ECMA-262 spelling JSON Schema uses.
+    no_controls = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$"
+    assert body["filename"]["pattern"] == no_controls
+    assert body["title"]["oneOf"][0]["pattern"] == no_controls
+    assert body["size"] == {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": settings.VIDEO_MAX_UPLOAD_BYTES,
+    }
+    chunk = schema["paths"]["/api/v1/videos/uploads/{upload_id}/"]["put"]["parameters"]
+    patterns = {p["name"]: p["schema"].get("pattern") for p in chunk if p["in"] == "header"}
+    assert patterns == {
+        "Content-Range": r"^bytes [0-9]{1,19}-[0-9]{1,19}/[0-9]{1,19}$",
+        "X-Chunk-SHA256": "^[0-9a-fA-F]{64}$",
+    }

@@ -30,6 +30,7 @@ from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
 from django.test import Client, override_settings
 from django.utils.crypto import get_random_string
 from schemathesis.config import SchemathesisConfig
+from schemathesis.config._checks import NEGATIVE_DATA_REJECTION_EXPECTED_STATUSES as NEGATIVE
 from schemathesis.engine import Status, events, from_schema
 
 from courses.models import CoursePage, LessonPage, Quiz
@@ -79,13 +80,23 @@ VIDEOS = {
 # paper token is one GET quiz issued (and signed), survey answers answer that survey's
 # questions. A schema-valid body may get the documented 400 there; every other check holds.
 # The same for the credentials of POST auth/token/ (400: not an account's), and the rows
-# of PUT hr/employees/ (a department, position or manager that must exist).
+# of PUT hr/employees/ (a department, position or manager that must exist), and an upload
+# chunk (its Content-Range must start at the upload's offset, its checksum match its bytes).
+CHUNK = "PUT /api/v1/videos/uploads/{upload_id}/"
 DATA_DEPENDENT = {
     TOKEN,
     HR_EMPLOYEES,
+    CHUNK,
     "POST /api/v1/quizzes/{quiz_ref}/attempts/",
     "PUT /api/v1/sessions/{id}/survey/",
 }
+# The events batch checks each event on its own: a batch holding an invalid event is
+# answered 200 with that event `rejected` (a phone's offline queue must not retry a bad
+# event forever), so schema-invalid items are not refused as a whole. That each is
+# rejected alone is tests/progress/test_events.py's.
+PER_ITEM_VALIDATION = {"POST /api/v1/progress/events/"}
+# A declared file size above the limit is refused as 413 with the limit in words.
+REFUSED_AS_TOO_BIG = {"POST /api/v1/videos/uploads/"}
 DATA_DEPENDENT_STATUSES = ["2xx", "3xx", "400", "401", "403", "404", "409", "429", "5xx"]
 STAFF_ONLY = {BRIEF, HR_EMPLOYEES, HR_COMPLETIONS, *VIDEOS}
 
@@ -230,6 +241,12 @@ def _config(role: Role, operations: list[str], ids: dict[str, list[Any]], header
             if label in DATA_DEPENDENT:
                 selector["checks"] = {
                     "positive_data_acceptance": {"expected-statuses": DATA_DEPENDENT_STATUSES}
+                }
+            if label in PER_ITEM_VALIDATION:
+                selector["checks"] = {"negative_data_rejection": {"enabled": False}}
+            if label in REFUSED_AS_TOO_BIG:
+                selector["checks"] = {
+                    "negative_data_rejection": {"expected-statuses": [*NEGATIVE, "413"]}
                 }
             if not owner:
                 selector["phases"] = _only_fuzzing("positive", OTHER_EXAMPLES)

@@ -285,10 +285,44 @@ def _table_from_json(rows_in: list[Any]) -> tuple[RosterTable, list[dict[str, An
 
 
 class CompletionPagination(CursorPagination):
+    """Pages of completions; a `page_size` that is not one whole number from 1 to 1000 is
+    a 400 (DRF would quietly use the default, and the sync would not know)."""
+
     ordering = ("completed_at", "pk")
     page_size = 500
     page_size_query_param = "page_size"
     max_page_size = 1000
+
+    def get_page_size(self, request: Request) -> int:
+        values = request.query_params.getlist(self.page_size_query_param)
+        if not values:
+            return self.page_size
+        text = values[-1]
+        if (
+            len(values) > 1
+            or not (text.isascii() and text.isdigit())
+            or not (1 <= int(text) <= self.max_page_size)
+        ):
+            raise ValidationError(
+                {
+                    self.page_size_query_param: [
+                        _("Give one whole number from 1 to %(most)d.")
+                        % {"most": self.max_page_size}
+                    ]
+                }
+            )
+        return int(text)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": self.max_page_size,
+                }
+        return parameters
 
 
 class SyncedCompletionOutput(serializers.Serializer):
