@@ -93,8 +93,9 @@ class Command(BaseCommand):
                 worker_task_finished(worker_id=worker_id)
 
         # weak=False: the closures have no other reference and must live as long as we do.
-        task_started.connect(started, weak=False)
-        task_finished.connect(finished, weak=False)
+        uid = f"onramp-worker-{worker_id}"
+        task_started.connect(started, weak=False, dispatch_uid=uid)
+        task_finished.connect(finished, weak=False, dispatch_uid=uid)
 
     def _enqueue(self, names: list[str]) -> None:
         for name in names:
