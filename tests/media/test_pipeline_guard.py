@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import signal
 import socket
@@ -199,7 +200,7 @@ def test_the_worker_and_its_progress_are_recorded(ingest, monkeypatch):
 
     monkeypatch.setattr(services, "PROGRESS_WRITE_INTERVAL", 0)
     monkeypatch.setenv(services.WORKER_ID_ENV, "host:1:abcdef")
-    long_ago = timezone.now() - timezone.timedelta(hours=1)
+    long_ago = timezone.now() - dt.timedelta(hours=1)
     WorkerHeartbeat.objects.create(
         worker_id="host:1:abcdef",
         started_at=long_ago,
@@ -212,5 +213,5 @@ def test_the_worker_and_its_progress_are_recorded(ingest, monkeypatch):
     assert video.status == Video.Status.READY
     assert video.worker_id == "host:1:abcdef"
     beat = WorkerHeartbeat.objects.get()
-    assert beat.progress_at > long_ago + timezone.timedelta(minutes=59)
+    assert beat.progress_at > long_ago + dt.timedelta(minutes=59)
     assert settings.ONRAMP_TASK_PROGRESS_HOOK == "lms.ops.services.worker_task_progress"
