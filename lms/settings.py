@@ -355,6 +355,13 @@ else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # A worker that has not reported within this many seconds counts as down in /readyz/.
 WORKER_HEARTBEAT_MAX_AGE = env.int("WORKER_HEARTBEAT_MAX_AGE", default=90)
+# A task that reports no progress for this many seconds shows its worker as "stuck" in
+# /readyz/ (a transcode reports every second; an export every few thousand rows).
+WORKER_TASK_BUDGET = env.int("WORKER_TASK_BUDGET", default=900)
+# A video or export whose worker died goes back in the queue this many times, then fails.
+WORKER_MAX_REQUEUES = env.int("WORKER_MAX_REQUEUES", default=2)
+# How the video pipeline tells the worker it moved forward (media does not import lms).
+ONRAMP_TASK_PROGRESS_HOOK = "lms.ops.services.worker_task_progress"
 # /readyz/ tells everyone only its status; which check failed and why goes to staff and
 # to a probe presenting this token (behind a proxy every caller looks local, so the
 # address proves nothing). Empty: staff only.
@@ -459,6 +466,13 @@ ROSTER_IMPORT_MAX_ROWS = env.int("ROSTER_IMPORT_MAX_ROWS", default=50_000)
 VIDEO_MAX_UPLOAD_BYTES = env.int("VIDEO_MAX_UPLOAD_BYTES", default=4 * 1024**3)
 VIDEO_MAX_DURATION = env.int("VIDEO_MAX_DURATION", default=4 * 60 * 60)  # seconds
 VIDEO_MAX_SIDE = env.int("VIDEO_MAX_SIDE", default=4096)  # pixels, either side
+# Seconds an ffprobe (or a one-frame ffmpeg step: decode check, poster) may run before it
+# is killed and the video fails; a file that makes ffprobe wait must not hold the worker.
+FFPROBE_TIMEOUT = env.float("FFPROBE_TIMEOUT", default=60.0)
+# The whole transcode may take FFMPEG_TIMEOUT_PER_SECOND seconds per second of video,
+# and never less than FFMPEG_TIMEOUT_MIN seconds.
+FFMPEG_TIMEOUT_PER_SECOND = env.float("FFMPEG_TIMEOUT_PER_SECOND", default=6.0)
+FFMPEG_TIMEOUT_MIN = env.float("FFMPEG_TIMEOUT_MIN", default=600.0)
 # Delivery of a video's files after the access check: "django" serves the bytes (with
 # ranges), "x-accel" hands them to nginx (X-Accel-Redirect to an internal location that
 # maps VIDEO_X_ACCEL_PREFIX onto MEDIA_ROOT or a bucket), "x-sendfile" to Apache/lighttpd,
@@ -485,6 +499,14 @@ ONRAMP_PERIODIC_TASKS = [
     # In-person sessions: lapsed waitlist offers move on (the reminders for tomorrow's
     # sessions and due surveys are in lms.reports' daily batch).
     ("lms.sessions.tasks.sweep_offers", 600),
+    # Videos and exports whose worker died go back in the queue (also run at worker start).
+    ("lms.ops.tasks.requeue_orphaned_videos", 60),
+    ("lms.reports.tasks.requeue_orphaned_exports", 60),
+]
+# Enqueued once by each worker as it starts: a restarted worker picks up what it lost.
+ONRAMP_WORKER_START_TASKS = [
+    "lms.ops.tasks.requeue_orphaned_videos",
+    "lms.reports.tasks.requeue_orphaned_exports",
 ]
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

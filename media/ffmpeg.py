@@ -111,12 +111,94 @@ def looks_like_container(head: bytes) -> bool:
     """Whether the first bytes of a file are those of a video container we know."""
     if len(head) >= 8 and head[4:8] in _ISO_BMFF_BOXES:
         return True
-    if head.startswith((b"\x1a\x45\xdf\xa3", b"RIFF", b"FLV", b"OggS", b"\x00\x00\x01\xba")):
+    if head.startswith((b"\x1a\x45\xdf\xa3", b"FLV", b"OggS", b"\x00\x00\x01\xba")):
+        return True
+    if head.startswith(b"RIFF") and head[8:12] == b"AVI ":
         return True
     if head.startswith(b"\x30\x26\xb2\x75\x8e\x66\xcf\x11"):  # ASF / WMV
         return True
-    # MPEG-TS: a sync byte every 188 bytes.
-    return len(head) > 376 and head[0] == head[188] == head[376] == 0x47
+    # MPEG-TS: a sync byte every 188 bytes; M2TS (Blu-ray, AVCHD cameras) puts a 4-byte
+    # timestamp before each packet.
+    return any(
+        len(head) > start + 2 * step
+        and head[start] == head[start + step] == head[start + 2 * step] == 0x47
+        for start, step in ((0, 188), (4, 192))
+    )
+
+
+# First bytes of files people mistake for videos. A picture or a sound file gets the
+# specific reason without ffprobe ever reading it.
+_IMAGE_SIGNATURES = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"II*\x00", b"MM\x00*")
+_AUDIO_SIGNATURES = (b"ID3", b"fLaC", b"#!AMR", b"MThd")
+
+
+def _is_mpeg_audio(head: bytes) -> bool:
+    # An MP3 frame or an ADTS (raw AAC) header: eleven set bits of frame sync.
+    return len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0
+
+
+def refuse_by_signature(head: bytes) -> Rejection | None:
+    """Why a file whose first bytes are not those of a video container is refused, or None.
+
+    Checked before ffprobe ever opens the file: ffprobe guesses formats from content, and
+    some of its guesses do work we never want on an upload. A text HLS playlist named
+    `.mp4` is "opened" as a live stream whose segments ffprobe then waits for, forever.
+    """
+    if looks_like_container(head):
+        return None
+    if head.startswith(_IMAGE_SIGNATURES) or (head.startswith(b"RIFF") and head[8:12] == b"WEBP"):
+        return Rejection("still_image", {})
+    if head.startswith(_AUDIO_SIGNATURES) or _is_mpeg_audio(head):
+        return Rejection("audio_only", {})
+    if head.startswith(b"RIFF") and head[8:12] == b"WAVE":
+        return Rejection("audio_only", {})
+    return Rejection("not_media", {})
+
+
+# --- what ffmpeg may open ----------------------------------------------------------------
+
+# The demuxers of the containers `looks_like_container` recognises, by ffmpeg's names
+# (a name matches any one of a demuxer's names: "mov" is mov,mp4,m4a,3gp,3g2,mj2). Not
+# hls, concat, image2 or any of the other "formats" that open further files or URLs.
+ACCEPTED_FORMATS = ("mov", "matroska", "webm", "avi", "mpegts", "flv", "ogg", "asf", "mpeg")
+# Local files only: no http, tcp, udp, rtmp, data:, pipe:, subfile or concat.
+ACCEPTED_PROTOCOLS = ("file",)
+
+
+def input_guard_args() -> list[str]:
+    """Input options that keep ffmpeg and ffprobe to a local file in a container we accept."""
+    return [
+        "-protocol_whitelist",
+        ",".join(ACCEPTED_PROTOCOLS),
+        "-format_whitelist",
+        ",".join(ACCEPTED_FORMATS),
+    ]
+
+
+def output_guard_args() -> list[str]:
+    """Output options for the HLS muxer: it writes segments and playlists as local files."""
+    return ["-protocol_whitelist", ",".join(ACCEPTED_PROTOCOLS)]
+
+
+def probe_args(path: str) -> list[str]:
+    """ffprobe's description of a source as JSON, for `parse_probe`."""
+    return [
+        "ffprobe",
+        "-v",
+        "error",
+        *input_guard_args(),
+        "-show_format",
+        "-show_streams",
+        "-of",
+        "json",
+        path,
+    ]
+
+
+def transcode_timeout(duration: float, *, floor: float, per_second: float) -> float:
+    """Seconds the whole transcode may take: proportional to the length, never below
+    `floor` (start-up, the poster and the sprite cost the same for a short clip)."""
+    return max(float(floor), duration * per_second)
 
 
 def _fraction(value: Any) -> Fraction | None:
@@ -334,6 +416,20 @@ REJECTION_MESSAGES: dict[str, Any] = {
         "administrator; try again, or export the video again and upload it."
     ),
     "stalled": _("Processing stopped making progress and was cancelled. Try again."),
+    "probe_timeout": _(
+        "Reading this file took longer than %(seconds)d seconds and was stopped. It may be "
+        "damaged, or not a plain video file. Export it again as an MP4 (H.264) and upload "
+        "that."
+    ),
+    "transcode_timeout": _(
+        "Converting this video took longer than %(limit)s and was stopped. Try again when "
+        "the server is less busy, or upload a shorter or smaller video."
+    ),
+    "worker_lost": _(
+        "Processing was interrupted %(count)d times because the background worker stopped "
+        "(for example, it ran out of memory on this file). Upload a smaller video, or ask "
+        "the administrator to look at the worker."
+    ),
     "internal_error": _(
         "Something went wrong while processing this video. Try again; if it fails again, "
         "contact the administrator."
@@ -423,6 +519,7 @@ def decode_check_args(*, source: str, stream_index: int, seek: float | None) -> 
         args += ["-ss", f"{seek:.3f}"]
     return [
         *args,
+        *input_guard_args(),
         "-i",
         source,
         "-map",
@@ -757,6 +854,7 @@ def transcode_args(
         "-nostats",
         "-progress",
         "pipe:1",
+        *input_guard_args(),
         "-i",
         source,
         "-filter_complex",
@@ -831,6 +929,7 @@ def transcode_args(
             "independent_segments",
             "-hls_segment_filename",
             f"{rung_dir}/seg_%05d.ts",
+            *output_guard_args(),
             f"{rung_dir}/index.m3u8",
         ]
     if sprite:
@@ -945,6 +1044,7 @@ def poster_args(
         f"{at:.3f}",
         "-t",
         f"{window:.3f}",
+        *input_guard_args(),
         "-i",
         source,
         "-map",
@@ -981,5 +1081,6 @@ def probe_first_pts_args(path: str) -> list[str]:
         "stream=start_pts,start_time",
         "-of",
         "json",
+        *input_guard_args(),
         path,
     ]

@@ -109,6 +109,10 @@ class Video(models.Model):
     # with a fresh job id; a run whose attempt or job id no longer matches stops.
     attempt = models.PositiveIntegerField(_("attempt"), default=1)
     job_id = models.CharField(_("job id"), max_length=64, blank=True)
+    # The task worker running the job, so a sweep can put the video back in the queue
+    # when that worker dies; `requeues` counts how often that happened to this attempt.
+    worker_id = models.CharField(_("worker"), max_length=200, blank=True)
+    requeues = models.PositiveSmallIntegerField(_("times re-queued"), default=0)
     processing_started_at = models.DateTimeField(null=True, blank=True, editable=False)
     processing_finished_at = models.DateTimeField(null=True, blank=True, editable=False)
 

@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import json
 import logging
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -38,16 +40,16 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
-import ffmpeg as ffmpeg_python
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.text import slugify
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
@@ -65,7 +67,7 @@ PROGRESS_WRITE_INTERVAL = 1.0  # seconds between progress writes (and liveness c
 STALL_SECONDS = 300  # ffmpeg printing no progress for this long is killed
 STALE_AFTER = timedelta(minutes=2)  # a job silent for this long belongs to a dead worker
 LOG_TAIL_LINES = 30
-SUBPROCESS_TIMEOUT = 120  # probes, decode checks and posters are seconds of work
+WORKER_ID_ENV = "ONRAMP_WORKER_ID"  # set by the task worker (lms.ops.services.worker_become)
 
 _RUNNABLE = [Video.Status.UPLOADED, Video.Status.PROBING, Video.Status.TRANSCODING]
 
@@ -175,6 +177,7 @@ def _claim(
     claimed = query.update(
         status=to_status,
         job_id=token,
+        worker_id=_worker_id(),
         progress=0,
         progress_eta=None,
         progress_updated_at=now,
@@ -230,21 +233,58 @@ def _popen(args: list[str]) -> subprocess.Popen[str]:
         text=True,
         encoding="utf-8",
         errors="replace",
+        # Its own process group, so a timeout stops whatever ffmpeg started as well.
+        start_new_session=True,
         preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
     )
 
 
-def _run(args: list[str], timeout: int = SUBPROCESS_TIMEOUT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        args,
-        capture_output=True,
-        stdin=subprocess.DEVNULL,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        timeout=timeout,
-        check=False,
-    )
+def _signal_group(proc: subprocess.Popen[str], signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signum)
+
+
+def _run(args: list[str], *, timeout: float) -> subprocess.CompletedProcess[str]:
+    """Run a short ffmpeg/ffprobe step; past `timeout` seconds its process group is
+    killed and `subprocess.TimeoutExpired` raised."""
+    with _popen(args) as proc:
+        try:
+            stdout, stderr = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _signal_group(proc, signal.SIGKILL)
+            proc.communicate()
+            raise
+    return subprocess.CompletedProcess(args, proc.returncode, stdout, stderr)
+
+
+def _step_timeout() -> float:
+    return float(settings.FFPROBE_TIMEOUT)
+
+
+def _worker_id() -> str:
+    """The task worker running this job, "" outside one. An environment variable, as
+    media sits below the app that runs workers (and RQ's forked job processes inherit it)."""
+    return os.environ.get(WORKER_ID_ENV, "")
+
+
+@functools.lru_cache(maxsize=4)
+def _load_progress_hook(dotted_path: str) -> Callable[[], None]:
+    try:
+        hook = import_string(dotted_path)
+    except ImportError as exc:
+        raise ImproperlyConfigured(
+            f"ONRAMP_TASK_PROGRESS_HOOK={dotted_path!r} cannot be imported: {exc}"
+        ) from exc
+    return hook  # type: ignore[no-any-return]
+
+
+def _report_task_progress() -> None:
+    """Tell the task worker that this job moved forward: a worker whose task stays silent
+    past its budget shows as "stuck" in /readyz/. Named in settings, as media does not
+    know the worker (see media/access.py for the same seam)."""
+    dotted_path = getattr(settings, "ONRAMP_TASK_PROGRESS_HOOK", "")
+    if dotted_path:
+        _load_progress_hook(dotted_path)()
 
 
 # --- create ------------------------------------------------------------------------------
@@ -319,14 +359,31 @@ class _ProbeOutcome:
     log: str
 
 
+def _probe_timed_out() -> _ProbeOutcome:
+    seconds = round(_step_timeout())
+    return _ProbeOutcome(
+        None,
+        ffmpeg.Rejection("probe_timeout", {"seconds": seconds}),
+        f"stopped after {seconds}s (FFPROBE_TIMEOUT)",
+    )
+
+
 def _probe_file(path: str) -> _ProbeOutcome:
     with open(path, "rb") as stream:
         head = stream.read(1024)
+    refused = ffmpeg.refuse_by_signature(head)
+    if refused is not None:
+        return _ProbeOutcome(None, refused, "")
     try:
-        data = ffmpeg_python.probe(path)
-    except ffmpeg_python.Error as exc:
-        stderr = (exc.stderr or b"").decode("utf-8", "replace")
-        return _ProbeOutcome(None, ffmpeg.classify_probe_failure(head), _tail(stderr))
+        result = _run(ffmpeg.probe_args(path), timeout=_step_timeout())
+    except subprocess.TimeoutExpired:
+        return _probe_timed_out()
+    try:
+        data = json.loads(result.stdout) if result.returncode == 0 else None
+    except ValueError:
+        data = None
+    if not data:
+        return _ProbeOutcome(None, ffmpeg.classify_probe_failure(head), _tail(result.stderr))
     facts = ffmpeg.parse_probe(data)
     rejection = ffmpeg.validate_probe(
         facts, max_duration=settings.VIDEO_MAX_DURATION, max_side=settings.VIDEO_MAX_SIDE
@@ -337,9 +394,13 @@ def _probe_file(path: str) -> _ProbeOutcome:
     # codecs without a decoder and files whose index promises more than they hold.
     track_end = facts.video.duration or facts.duration
     for seek in (None, max(0.0, track_end - 1.0)):
-        result = _run(
-            ffmpeg.decode_check_args(source=path, stream_index=facts.video.index, seek=seek)
-        )
+        try:
+            result = _run(
+                ffmpeg.decode_check_args(source=path, stream_index=facts.video.index, seek=seek),
+                timeout=_step_timeout(),
+            )
+        except subprocess.TimeoutExpired:
+            return _probe_timed_out()
         if result.returncode != 0 or not ffmpeg.decoded_a_frame(result.stdout):
             return _ProbeOutcome(
                 facts, ffmpeg.classify_decode_failure(result.stderr), _tail(result.stderr)
@@ -396,6 +457,7 @@ class _FfmpegResult:
     log: str
     cancelled: bool = False
     stalled: bool = False
+    timed_out: bool = False
 
 
 def _run_transcode_process(
@@ -404,6 +466,7 @@ def _run_transcode_process(
     video_id: int,
     token: str,
     duration: float,
+    timeout: float,
     on_progress: ProgressCallback | None,
 ) -> _FfmpegResult:
     proc = _popen(args)
@@ -420,11 +483,15 @@ def _run_transcode_process(
     last_out_time = [-1.0]
     finished = threading.Event()
 
+    deadline = time.monotonic() + timeout
+
     def watchdog() -> None:
-        while not finished.wait(5):
-            if time.monotonic() - last_progress[0] > STALL_SECONDS:
-                result.stalled = True
-                proc.kill()
+        while not finished.wait(min(5.0, max(0.1, timeout / 10))):
+            now = time.monotonic()
+            if now - last_progress[0] > STALL_SECONDS or now > deadline:
+                result.stalled = now - last_progress[0] > STALL_SECONDS
+                result.timed_out = not result.stalled
+                _signal_group(proc, signal.SIGKILL)
                 return
 
     threading.Thread(target=watchdog, name="ffmpeg-watchdog", daemon=True).start()
@@ -438,7 +505,8 @@ def _run_transcode_process(
             now = time.monotonic()
             # ffmpeg prints a block every half second even when stuck; only output
             # that moves forward counts as progress for the watchdog.
-            if update.out_time > last_out_time[0] or update.done:
+            moved = update.out_time > last_out_time[0] or update.done
+            if moved:
                 last_out_time[0] = update.out_time
                 last_progress[0] = now
             percent = ffmpeg.progress_percent(update.out_time, duration)
@@ -447,6 +515,8 @@ def _run_transcode_process(
                 on_progress(percent, remaining)
             if now - last_write >= PROGRESS_WRITE_INTERVAL:
                 last_write = now
+                if moved:
+                    _report_task_progress()
                 wall = timezone.now()
                 still_ours = _update_if_current(
                     video_id,
@@ -457,16 +527,16 @@ def _run_transcode_process(
                 )
                 if not still_ours:
                     result.cancelled = True
-                    proc.terminate()
+                    _signal_group(proc, signal.SIGTERM)
                     break
     finally:
         finished.set()
         if proc.poll() is None and (result.cancelled or sys.exc_info()[0] is not None):
-            proc.terminate()
+            _signal_group(proc, signal.SIGTERM)
         try:
             result.returncode = proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            _signal_group(proc, signal.SIGKILL)
             result.returncode = proc.wait()
         drain.join(timeout=10)
     result.log = "\n".join(tail)
@@ -488,17 +558,23 @@ def _make_poster(
     best: tuple[float, Path] | None = None
     for number, at in enumerate(ffmpeg.poster_positions(facts.duration)):
         candidate = out_dir / f"poster-{number}.jpg"
-        result = _run(
-            ffmpeg.poster_args(
-                source=source,
-                stream_index=facts.video.index,
-                at=at,
-                duration=facts.duration,
-                width=width,
-                height=height,
-                out=str(candidate),
+        try:
+            result = _run(
+                ffmpeg.poster_args(
+                    source=source,
+                    stream_index=facts.video.index,
+                    at=at,
+                    duration=facts.duration,
+                    width=width,
+                    height=height,
+                    out=str(candidate),
+                ),
+                timeout=_step_timeout(),
             )
-        )
+        except subprocess.TimeoutExpired:
+            logger.warning("poster at %.1fs timed out", at)
+            candidate.unlink(missing_ok=True)
+            continue
         if result.returncode != 0 or not candidate.exists():
             logger.warning("poster at %.1fs failed: %s", at, _tail(result.stderr, 5))
             continue
@@ -539,7 +615,7 @@ def _tile_sprites(images_dir: Path, plan: ffmpeg.SpritePlan) -> list[Path]:
 
 
 def _first_pts(segment: Path) -> int:
-    result = _run(ffmpeg.probe_first_pts_args(str(segment)))
+    result = _run(ffmpeg.probe_first_pts_args(str(segment)), timeout=_step_timeout())
     with contextlib.suppress(ValueError, KeyError, IndexError, TypeError):
         stream = json.loads(result.stdout)["streams"][0]
         return max(0, int(stream["start_pts"]))
@@ -648,11 +724,27 @@ def _transcode(
             preset=preset,
             threads=threads,
         )
+        timeout = ffmpeg.transcode_timeout(
+            facts.duration,
+            floor=settings.FFMPEG_TIMEOUT_MIN,
+            per_second=settings.FFMPEG_TIMEOUT_PER_SECOND,
+        )
         result = _run_transcode_process(
-            args, video_id=video.pk, token=token, duration=facts.duration, on_progress=on_progress
+            args,
+            video_id=video.pk,
+            token=token,
+            duration=facts.duration,
+            timeout=timeout,
+            on_progress=on_progress,
         )
         if result.cancelled:
             logger.info("video %s: job %s superseded or deleted; stopped", video.pk, token)
+            return
+        if result.timed_out:
+            limit = ffmpeg.format_duration(timeout)
+            _fail(
+                video.pk, token, ffmpeg.Rejection("transcode_timeout", {"limit": limit}), result.log
+            )
             return
         if result.stalled or result.returncode != 0:
             code = "stalled" if result.stalled else "transcode_failed"
@@ -876,6 +968,8 @@ def video_retry(*, video: Video, force: bool = False) -> Video:
         locked.attempt += 1
         locked.status = Video.Status.UPLOADED
         locked.job_id = ""
+        locked.worker_id = ""
+        locked.requeues = 0
         locked.failure_code = ""
         locked.failure_params = {}
         locked.ffmpeg_log = ""
@@ -885,6 +979,64 @@ def video_retry(*, video: Video, force: bool = False) -> Video:
         locked.save()
         _enqueue_processing(locked)
     return locked
+
+
+@dataclass(frozen=True)
+class RequeueResult:
+    requeued: int
+    failed: int
+
+
+def videos_requeue_orphaned(*, live_worker_ids: Iterable[str]) -> RequeueResult:
+    """Put videos whose worker died mid-job back in the queue, as a new attempt.
+
+    A job belongs to a dead worker when the worker it names is not among
+    `live_worker_ids` (those with a fresh heartbeat), or, for a job run outside a worker
+    (`ingest_video`), when it has stopped reporting. After WORKER_MAX_REQUEUES
+    re-queues the video fails instead: a file that kills its worker every time
+    (out of memory, say) must not take the queue down with it forever.
+    """
+    live = set(live_worker_ids)
+    limit = settings.WORKER_MAX_REQUEUES
+    running = Video.objects.filter(status__in=[Video.Status.PROBING, Video.Status.TRANSCODING])
+    requeued = failed = 0
+    for video in running.exclude(worker_id__in=live).order_by("pk"):
+        if not video.worker_id and not video_is_stale(video):
+            continue
+        with transaction.atomic():
+            locked = (
+                Video.objects.select_for_update()
+                .filter(pk=video.pk, job_id=video.job_id, status=video.status)
+                .first()
+            )
+            if locked is None:
+                continue  # it moved on meanwhile
+            logger.warning(
+                "video %s: worker %r is gone; re-queueing (%d so far)",
+                locked.pk,
+                locked.worker_id,
+                locked.requeues,
+            )
+            now = timezone.now()
+            if locked.requeues >= limit:
+                locked.status = Video.Status.FAILED
+                locked.failure_code = "worker_lost"
+                locked.failure_params = {"count": locked.requeues + 1}
+                locked.processing_finished_at = now
+                failed += 1
+            else:
+                locked.attempt += 1
+                locked.requeues += 1
+                locked.status = Video.Status.UPLOADED
+                locked.progress = 0
+                requeued += 1
+                _enqueue_processing(locked)
+            locked.job_id = ""
+            locked.worker_id = ""
+            locked.progress_eta = None
+            locked.progress_updated_at = now
+            locked.save()
+    return RequeueResult(requeued=requeued, failed=failed)
 
 
 def video_delete(*, video: Video) -> None:

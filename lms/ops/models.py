@@ -10,6 +10,11 @@ class WorkerHeartbeat(models.Model):
     backend = models.CharField(_("task backend"), max_length=200, blank=True)
     started_at = models.DateTimeField(_("started at"))
     seen_at = models.DateTimeField(_("last seen"), db_index=True)
+    # The task it is running ("" when idle) and when that task last moved forward: a
+    # worker can beat steadily while its one task hangs, and then nothing else runs.
+    task = models.CharField(_("current task"), max_length=300, blank=True)
+    task_started_at = models.DateTimeField(_("task started at"), null=True, blank=True)
+    progress_at = models.DateTimeField(_("last progress"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("worker heartbeat")

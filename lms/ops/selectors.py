@@ -52,12 +52,46 @@ def check_storage_recently() -> str:
     return outcome
 
 
+class WorkerStuck(RuntimeError):
+    """A worker beats, but its task has made no progress for WORKER_TASK_BUDGET seconds."""
+
+    state = "stuck"
+
+
+def _heartbeat_cutoff() -> dt.datetime:
+    return timezone.now() - dt.timedelta(seconds=settings.WORKER_HEARTBEAT_MAX_AGE)
+
+
+def live_worker_ids() -> set[str]:
+    """Workers with a fresh heartbeat: the work they claimed is still being done."""
+    return set(
+        WorkerHeartbeat.objects.filter(seen_at__gte=_heartbeat_cutoff()).values_list(
+            "worker_id", flat=True
+        )
+    )
+
+
 def check_worker() -> str:
-    cutoff = timezone.now() - dt.timedelta(seconds=settings.WORKER_HEARTBEAT_MAX_AGE)
+    cutoff = _heartbeat_cutoff()
     latest = WorkerHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
     if latest is None:
         raise RuntimeError("no task worker has reported")
     if latest < cutoff:
         age = int((timezone.now() - latest).total_seconds())
         raise RuntimeError(f"last task worker heartbeat {age}s ago")
+    budget = settings.WORKER_TASK_BUDGET
+    silent_since = timezone.now() - dt.timedelta(seconds=budget)
+    stuck = (
+        WorkerHeartbeat.objects.filter(seen_at__gte=cutoff, progress_at__lt=silent_since)
+        .exclude(task="")
+        .order_by("progress_at")
+        .first()
+    )
+    if stuck is not None:
+        assert stuck.progress_at is not None
+        silent = int((timezone.now() - stuck.progress_at).total_seconds())
+        raise WorkerStuck(
+            f"worker {stuck.worker_id} has run {stuck.task} for {silent}s without progress "
+            f"(budget {budget}s)"
+        )
     return "ok"

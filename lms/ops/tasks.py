@@ -4,6 +4,8 @@ from django.utils import timezone
 from django_tasks import task
 
 from lms.ops.models import WorkerHeartbeat
+from lms.ops.selectors import live_worker_ids
+from media.services import videos_requeue_orphaned
 
 
 @task()
@@ -12,3 +14,13 @@ def prune_worker_heartbeats(max_age_hours: int = 24) -> int:
     cutoff = timezone.now() - dt.timedelta(hours=max_age_hours)
     deleted, _ = WorkerHeartbeat.objects.filter(seen_at__lt=cutoff).delete()
     return deleted
+
+
+@task()
+def requeue_orphaned_videos() -> dict[str, int]:
+    """Videos whose worker died mid-job go back in the queue (or fail after the maximum).
+
+    Here rather than in media, which does not know the workers' heartbeats.
+    """
+    result = videos_requeue_orphaned(live_worker_ids=live_worker_ids())
+    return {"requeued": result.requeued, "failed": result.failed}

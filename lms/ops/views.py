@@ -55,7 +55,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
             results[name] = check()
         except Exception as exc:  # any failure means "not ready", with the reason
             logger.warning("readiness check %s failed: %s", name, exc)
-            results[name] = f"error: {exc}"
+            results[name] = f"{getattr(exc, 'state', 'error')}: {exc}"
             healthy = False
     body: dict[str, object] = {"status": "ok" if healthy else "unavailable"}
     if _may_read_check_details(request):

@@ -181,6 +181,9 @@ class ReportExport(models.Model):
     file = models.FileField(_("file"), upload_to=export_upload_to, max_length=255, blank=True)
     filename = models.CharField(_("file name"), max_length=200, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # The task worker writing it, so a sweep can queue it again when that worker dies.
+    worker_id = models.CharField(_("worker"), max_length=200, blank=True)
+    requeues = models.PositiveSmallIntegerField(_("times re-queued"), default=0)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 

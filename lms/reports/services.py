@@ -22,6 +22,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from lms.ops.selectors import live_worker_ids
+from lms.ops.services import current_worker_id, worker_task_progress
 from lms.org.models import Employee
 from lms.reports.exports import ExportRequest, export_table, write_csv, write_xlsx
 from lms.reports.models import Notice, ReminderEntry, ReminderMessage, ReportExport
@@ -381,7 +383,9 @@ def report_export_write(*, export_id: int) -> str:
 
     claimed = ReportExport.objects.filter(
         pk=export_id, status__in=[ReportExport.Status.QUEUED, ReportExport.Status.FAILED]
-    ).update(status=ReportExport.Status.RUNNING, rows_done=0, error="")
+    ).update(
+        status=ReportExport.Status.RUNNING, rows_done=0, error="", worker_id=current_worker_id()
+    )
     export = ReportExport.objects.select_related("requested_by").filter(pk=export_id).first()
     if export is None:
         return "missing"
@@ -405,6 +409,7 @@ def report_export_write(*, export_id: int) -> str:
 
             def progress(done: int) -> None:
                 ReportExport.objects.filter(pk=export_id).update(rows_done=done)
+                worker_task_progress()
 
             with tempfile.TemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR) as handle:
                 if export.format == ReportExport.Format.XLSX:
@@ -438,3 +443,51 @@ def report_export_write(*, export_id: int) -> str:
         )
         return ReportExport.Status.FAILED
     return ReportExport.Status.DONE
+
+
+@dataclass(frozen=True)
+class ExportRequeueResult:
+    requeued: int
+    failed: int
+
+
+def report_exports_requeue_orphaned() -> ExportRequeueResult:
+    """Queue again the exports left "running" by a worker that died (no fresh heartbeat);
+    after WORKER_MAX_REQUEUES such restarts the export fails with a reason instead.
+
+    An export written outside a worker (no worker id) is left alone: nothing tells
+    whether its process is still at work.
+    """
+    running = ReportExport.objects.filter(status=ReportExport.Status.RUNNING).exclude(worker_id="")
+    requeued = failed = 0
+    for export in running.exclude(worker_id__in=live_worker_ids()).order_by("pk"):
+        with transaction.atomic():
+            locked = (
+                ReportExport.objects.select_for_update()
+                .filter(
+                    pk=export.pk, status=ReportExport.Status.RUNNING, worker_id=export.worker_id
+                )
+                .first()
+            )
+            if locked is None:
+                continue
+            logger.warning("report export %s: worker %r is gone", locked.pk, locked.worker_id)
+            locked.worker_id = ""
+            if locked.requeues >= settings.WORKER_MAX_REQUEUES:
+                with translation.override(locked.language or settings.LANGUAGE_CODE):
+                    locked.error = _(
+                        "Writing this export was interrupted %(count)d times because the "
+                        "background worker stopped. Ask for a smaller export (fewer rows), "
+                        "or ask the administrator to look at the worker."
+                    ) % {"count": locked.requeues + 1}
+                locked.status = ReportExport.Status.FAILED
+                locked.finished_at = timezone.now()
+                failed += 1
+            else:
+                locked.status = ReportExport.Status.QUEUED
+                locked.requeues += 1
+                locked.rows_done = 0
+                requeued += 1
+                transaction.on_commit(partial(_enqueue_export, locked.pk))
+            locked.save()
+    return ExportRequeueResult(requeued=requeued, failed=failed)

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from lms.reports.services import reminders_run, report_export_write
+from lms.reports.services import (
+    reminders_run,
+    report_export_write,
+    report_exports_requeue_orphaned,
+)
 
 
 @task()
@@ -23,3 +27,10 @@ def reminders_send() -> dict[str, int]:
 def report_export_run(*, export_id: int) -> str:
     """Write a queued CSV/XLSX export (idempotent: a finished export is left alone)."""
     return report_export_write(export_id=export_id)
+
+
+@task()
+def requeue_orphaned_exports() -> dict[str, int]:
+    """Exports left "running" by a dead worker are queued again (or fail after the maximum)."""
+    result = report_exports_requeue_orphaned()
+    return {"requeued": result.requeued, "failed": result.failed}

@@ -223,3 +223,57 @@ def test_ladder_fps_fraction_survives_into_the_graph():
         Fraction("30000/1001")
         == choose_ladder(width=1920, height=1080, fps=Fraction(30000, 1001))[0].fps
     )
+
+
+def _options_before_input(args: list[str]) -> list[str]:
+    return args[: args.index("-i")]
+
+
+def test_every_input_is_a_local_file_in_a_container_we_accept():
+    from media.ffmpeg import decode_check_args, probe_args, probe_first_pts_args
+
+    whitelist = ["-protocol_whitelist", "file", "-format_whitelist"]
+    commands = [
+        transcode_args(
+            source="in.mp4",
+            facts=facts(),
+            rungs=choose_ladder(width=1920, height=1080, fps=Fraction(30)),
+            hls_dir="out",
+        ),
+        poster_args(
+            source="in.mp4", stream_index=0, at=1, duration=10, width=640, height=360, out="p.jpg"
+        ),
+        decode_check_args(source="in.mp4", stream_index=0, seek=None),
+    ]
+    for args in commands:
+        before = _options_before_input(args)
+        at = before.index("-protocol_whitelist")
+        assert before[at : at + 3] == whitelist
+        formats = before[at + 3].split(",")
+        assert "mov" in formats and "matroska" in formats and "hls" not in formats
+    for args in (probe_args("in.mp4"), probe_first_pts_args("seg.ts")):
+        assert args[-1].endswith((".mp4", ".ts"))
+        at = args.index("-protocol_whitelist")
+        assert args[at : at + 3] == whitelist and at < len(args) - 1
+
+
+def test_hls_outputs_write_local_files_only():
+    args = transcode_args(
+        source="in.mp4",
+        facts=facts(),
+        rungs=choose_ladder(width=1920, height=1080, fps=Fraction(30)),
+        hls_dir="out",
+    )
+    playlists = [i for i, arg in enumerate(args) if arg.endswith("/index.m3u8")]
+    assert len(playlists) == 4  # 1080p, 720p, 480p, 360p
+    for end in playlists:
+        output = args[:end]
+        output = output[output.index("hls") :]
+        assert output[output.index("-protocol_whitelist") + 1] == "file"
+
+
+def test_the_transcode_deadline_follows_the_length_with_a_floor():
+    from media.ffmpeg import transcode_timeout
+
+    assert transcode_timeout(10, floor=600, per_second=6) == 600
+    assert transcode_timeout(3600, floor=600, per_second=6) == 21600

@@ -214,3 +214,30 @@ def test_decode_check_helpers():
     failure = classify_decode_failure("Decoder (codec none) not found for input stream #0:0")
     assert failure.code == "undecodable"
     assert classify_decode_failure("Invalid NAL unit size").code == "truncated"
+
+
+@pytest.mark.parametrize(
+    ("head", "code"),
+    [
+        (b"\x00\x00\x00\x20ftypisom" + b"\x00" * 20, None),
+        (b"\x1a\x45\xdf\xa3" + b"\x00" * 20, None),
+        (b"RIFF\x00\x00\x00\x00AVI LIST", None),
+        (b"OggS\x00\x02" + b"\x00" * 20, None),
+        ((b"\x47" + b"\x00" * 187) * 4, None),
+        ((b"\x00\x00\x00\x00\x47" + b"\x00" * 187) * 4, None),  # M2TS
+        (b"#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4.0,\nhttp://cdn/seg.ts\n", "not_media"),
+        (b"PK\x03\x04\x14\x00", "not_media"),
+        (b"<!doctype html><html>", "not_media"),
+        (b"\x89PNG\r\n\x1a\n", "still_image"),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF", "still_image"),
+        (b"RIFF\x00\x00\x00\x00WEBPVP8 ", "still_image"),
+        (b"ID3\x04\x00", "audio_only"),
+        (b"\xff\xfb\x90\x64", "audio_only"),
+        (b"RIFF\x00\x00\x00\x00WAVEfmt ", "audio_only"),
+    ],
+)
+def test_signature_check(head, code):
+    from media.ffmpeg import refuse_by_signature
+
+    rejection = refuse_by_signature(head)
+    assert (rejection.code if rejection else None) == code

@@ -1,3 +1,4 @@
+import contextlib
 import os
 import socket
 import threading
@@ -10,8 +11,16 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 from django.utils import timezone
+from django.utils.module_loading import import_string
+from django_tasks.signals import task_finished, task_started
 
-from lms.ops.services import worker_heartbeat, worker_stopped
+from lms.ops.services import (
+    worker_become,
+    worker_heartbeat,
+    worker_stopped,
+    worker_task_finished,
+    worker_task_started,
+)
 
 
 class Command(BaseCommand):
@@ -27,22 +36,30 @@ class Command(BaseCommand):
         worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         started_at = timezone.now()
         stop = threading.Event()
+        worker_become(worker_id=worker_id)
+
+        def beat_once() -> None:
+            try:
+                worker_heartbeat(
+                    worker_id=worker_id,
+                    hostname=socket.gethostname(),
+                    backend=backend,
+                    started_at=started_at,
+                )
+            except Exception as exc:  # a busy database must not kill the worker
+                self.stderr.write(f"heartbeat failed: {exc}")
+            finally:
+                close_old_connections()
 
         def beat() -> None:
-            while not stop.is_set():
-                try:
-                    worker_heartbeat(
-                        worker_id=worker_id,
-                        hostname=socket.gethostname(),
-                        backend=backend,
-                        started_at=started_at,
-                    )
-                except Exception as exc:  # a busy database must not kill the worker
-                    self.stderr.write(f"heartbeat failed: {exc}")
-                finally:
-                    close_old_connections()
-                stop.wait(options["heartbeat"])
+            while not stop.wait(options["heartbeat"]):
+                beat_once()
 
+        # Alive before the first job is claimed and before the start-up sweep looks for
+        # the jobs of dead workers: this worker's own must never count as orphaned.
+        beat_once()
+        self._track_tasks(worker_id)
+        self._enqueue(getattr(settings, "ONRAMP_WORKER_START_TASKS", []))
         thread = threading.Thread(target=beat, name="heartbeat", daemon=True)
         thread.start()
         scheduler = threading.Thread(
@@ -62,14 +79,39 @@ class Command(BaseCommand):
             thread.join(timeout=5)
             worker_stopped(worker_id=worker_id)
 
+    def _track_tasks(self, worker_id: str) -> None:
+        """Record the task being run on the heartbeat, for /readyz/'s "stuck"."""
+
+        def started(sender: Any, task_result: Any, **kwargs: Any) -> None:
+            with contextlib.suppress(Exception):  # bookkeeping must not fail the task
+                worker_task_started(
+                    worker_id=worker_id, task=f"{task_result.task.module_path} {task_result.id}"
+                )
+
+        def finished(sender: Any, task_result: Any, **kwargs: Any) -> None:
+            with contextlib.suppress(Exception):
+                worker_task_finished(worker_id=worker_id)
+
+        # weak=False: the closures have no other reference and must live as long as we do.
+        uid = f"onramp-worker-{worker_id}"
+        task_started.connect(started, weak=False, dispatch_uid=uid)
+        task_finished.connect(finished, weak=False, dispatch_uid=uid)
+
+    def _enqueue(self, names: list[str]) -> None:
+        for name in names:
+            try:
+                import_string(name).enqueue()
+            except Exception as exc:  # a broken queue must not kill the worker
+                self.stderr.write(f"could not enqueue {name}: {exc}")
+            finally:
+                close_old_connections()
+
     def _enqueue_periodic_tasks(self, stop: threading.Event) -> None:
         """Enqueue ONRAMP_PERIODIC_TASKS on their intervals (a first run soon after start).
 
         Periodic tasks are idempotent, so several workers each enqueueing them, or a
         restart enqueueing one early, costs a little work and sends nothing twice.
         """
-        from django.utils.module_loading import import_string
-
         schedule = list(getattr(settings, "ONRAMP_PERIODIC_TASKS", []))
         next_run = {name: time.monotonic() + 30 for name, _interval in schedule}
         while not stop.wait(5):
@@ -77,9 +119,4 @@ class Command(BaseCommand):
                 if time.monotonic() < next_run[name]:
                     continue
                 next_run[name] = time.monotonic() + max(int(interval), 60)
-                try:
-                    import_string(name).enqueue()
-                except Exception as exc:  # a broken queue must not kill the worker
-                    self.stderr.write(f"could not enqueue {name}: {exc}")
-                finally:
-                    close_old_connections()
+                self._enqueue([name])
