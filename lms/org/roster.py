@@ -131,9 +131,8 @@ def read_roster(stream: IO[bytes], *, filename: str = "", max_rows: int = 50_000
     """Read a roster file and clean every row; raise RosterFileError if unreadable."""
     head = stream.read(8)
     stream.seek(0)
-    if head.startswith(b"PK\x03\x04") or filename.lower().endswith((".xlsx", ".xlsm")):
-        raw_rows: Iterable[Sequence[Any]] = _xlsx_rows(stream, max_rows=max_rows)
-    elif head.startswith(b"\xd0\xcf\x11\xe0"):
+    raw_rows: Iterable[Sequence[Any]]
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
         data = stream.read()
         if "EncryptedPackage".encode("utf-16-le") in data:
             # Excel saves a workbook with a password as an OLE file, like an old .xls.
@@ -146,6 +145,8 @@ def read_roster(stream: IO[bytes], *, filename: str = "", max_rows: int = 50_000
         raise RosterFileError(
             _("This is an old Excel 97–2003 (.xls) file. Save it as .xlsx or CSV and upload again.")
         )
+    elif head.startswith(b"PK\x03\x04") or filename.lower().endswith((".xlsx", ".xlsm")):
+        raw_rows = _xlsx_rows(stream, max_rows=max_rows)
     else:
         raw_rows = _csv_rows(stream.read(), max_rows=max_rows)
     return _table_from_rows(raw_rows, max_rows=max_rows)
