@@ -189,7 +189,7 @@ def hostile() -> None:
             )
 
 
-def _read_once(read_roster, error, data: bytes, filename: str) -> str:  # noqa: ANN001
+def _read_once(read_roster, error, data: bytes, filename: str) -> str:
     import io
 
     try:

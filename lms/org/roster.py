@@ -23,7 +23,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from lms.sheets.reading import SpreadsheetError, XlsxLimits, read_xlsx_rows
+from lms.sheets.reading import PASSWORD_PROTECTED, SpreadsheetError, XlsxLimits, read_xlsx_rows
 from media.api_common import EARLIEST, has_control_characters
 
 # Canonical column -> the headers people actually type, in both languages.
@@ -136,12 +136,7 @@ def read_roster(stream: IO[bytes], *, filename: str = "", max_rows: int = 50_000
         data = stream.read()
         if "EncryptedPackage".encode("utf-16-le") in data:
             # Excel saves a workbook with a password as an OLE file, like an old .xls.
-            raise RosterFileError(
-                _(
-                    "The workbook is password-protected. Remove the password in Excel, "
-                    "save it and upload again."
-                )
-            )
+            raise RosterFileError(PASSWORD_PROTECTED)
         raise RosterFileError(
             _("This is an old Excel 97–2003 (.xls) file. Save it as .xlsx or CSV and upload again.")
         )

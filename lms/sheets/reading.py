@@ -47,6 +47,9 @@ _SUPPORTED_COMPRESSION = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 DAMAGED = _(
     "The XLSX workbook is damaged or not a real Excel file. Open it in Excel, save it again and retry."
 )
+PASSWORD_PROTECTED = _(
+    "The workbook is password-protected. Remove the password in Excel, save it and upload again."
+)
 
 
 class SpreadsheetError(Exception):
@@ -147,12 +150,7 @@ def check_archive(entries: list[zipfile.ZipInfo], *, limits: XlsxLimits) -> None
     total = 0
     for info in entries:
         if info.flag_bits & 0x1:
-            raise SpreadsheetError(
-                _(
-                    "The workbook is password-protected. Remove the password in Excel, "
-                    "save it and upload again."
-                )
-            )
+            raise SpreadsheetError(PASSWORD_PROTECTED)
         if info.compress_type not in _SUPPORTED_COMPRESSION:
             raise SpreadsheetError(DAMAGED)
         total += info.file_size
@@ -305,7 +303,9 @@ def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, *, limits: XlsxL
         return
     name = info.filename.lower()
     scan: _PartScan = (
-        _SharedStringsScan(limits) if name.rsplit("/", 1)[-1].startswith("sharedstrings") else _PartScan()
+        _SharedStringsScan(limits)
+        if name.rsplit("/", 1)[-1].startswith("sharedstrings")
+        else _PartScan()
     )
     _parse_part(archive, info.filename, scan, only_if_xml=True)
 

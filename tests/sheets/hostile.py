@@ -66,7 +66,9 @@ def row_xml(number: int, values: Sequence[object], *, start_column: int = 1) -> 
 
 
 def roster_rows(count: int, *, first: int = 1) -> list[tuple[object, ...]]:
-    return [(f"H{n:05d}", f"新人{n}", "风险控制部", "2026-12-01") for n in range(first, first + count)]
+    return [
+        (f"H{n:05d}", f"新人{n}", "风险控制部", "2026-12-01") for n in range(first, first + count)
+    ]
 
 
 def sheet_xml(rows_xml: Iterable[str], *, dimension: str | None = None, before: str = "") -> str:
@@ -100,7 +102,8 @@ def xlsx(
         package.writestr("_rels/.rels", _ROOT_RELS)
         package.writestr("xl/workbook.xml", _WORKBOOK)
         package.writestr(
-            "xl/_rels/workbook.xml.rels", _WORKBOOK_RELS.format(extra=_SST_REL if shared_strings else "")
+            "xl/_rels/workbook.xml.rels",
+            _WORKBOOK_RELS.format(extra=_SST_REL if shared_strings else ""),
         )
         package.writestr("xl/worksheets/sheet1.xml", sheet)
         if shared_strings is not None:
@@ -175,7 +178,7 @@ def encrypted() -> bytes:
 def billion_laughs() -> bytes:
     """A sheet with an entity-expansion DTD (XML bomb)."""
     entities = '<!ENTITY a0 "lol">' + "".join(
-        f'<!ENTITY a{i} "{"&a%d;" % (i - 1) * 10}">' for i in range(1, 10)
+        f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10)
     )
     sheet = roster_sheet(3).replace(
         SHEET_OPEN, f'<?xml version="1.0"?><!DOCTYPE worksheet [{entities}]>' + SHEET_OPEN[38:]
@@ -191,7 +194,9 @@ def malformed_sheet() -> bytes:
 
 def not_a_number() -> bytes:
     """A numeric cell (no t attribute) that holds text."""
-    sheet = roster_sheet(3).replace("</row></sheetData>", '<c r="E4"><v>abc</v></c></row></sheetData>')
+    sheet = roster_sheet(3).replace(
+        "</row></sheetData>", '<c r="E4"><v>abc</v></c></row></sheetData>'
+    )
     return xlsx(sheet)
 
 
