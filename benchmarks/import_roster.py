@@ -1,6 +1,12 @@
 """Roster import speed: 10,000 generated new hires, on SQLite and on PostgreSQL.
 
     .venv/bin/python benchmarks/import_roster.py [--rows 10000] [--no-postgres]
+    .venv/bin/python benchmarks/import_roster.py --hostile
+
+--hostile reads each hostile file of tests/sheets/hostile.py (declared A1:XFD1048576,
+zip bombs, millions of cells…) the way an upload is read, and prints its time and
+peak Python memory (tracemalloc) beside a normal 500-person roster, as XLSX and as CSV,
+read in the same run: a hostile file should cost no more than an ordinary one.
 
 For each database it migrates a fresh one, then times a dry run, a real import,
 and a re-import of the same file (all rows unchanged). The baseline is the floor
@@ -122,6 +128,77 @@ def inner(path: Path, rows: int) -> dict[str, float]:
     return results
 
 
+def hostile() -> None:
+    import io
+    import tracemalloc
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.utils import translation
+    from openpyxl import Workbook
+
+    from lms.org.roster import RosterFileError, read_roster
+    from tests.sheets.hostile import HOSTILE
+
+    def normal_xlsx() -> bytes:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "roster.csv"
+            write_roster(path, 500)
+            with path.open(encoding="utf-8-sig", newline="") as handle:
+                rows = list(csv.reader(handle))
+        workbook = Workbook()
+        for row in rows:
+            workbook.active.append(row)
+        target = io.BytesIO()
+        workbook.save(target)
+        return target.getvalue()
+
+    def normal_csv() -> bytes:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "roster.csv"
+            write_roster(path, 500)
+            return path.read_bytes()
+
+    files: list[tuple[str, str, bytes]] = [
+        ("baseline: 500 people", "roster.xlsx", normal_xlsx()),
+        ("baseline: 500 people", "roster.csv", normal_csv()),
+    ]
+    files += [(name, "roster.xlsx", build()) for name, build in HOSTILE.items()]
+    header = "工号,姓名,部门,入职日期\n".encode()
+    files.append(("3 M blank lines", "roster.csv", header + b"\n" * 3_000_000))
+    files.append(("a 200,000-character line", "roster.csv", header + b"x" * 200_000 + b"\n"))
+    print(f"{'file':34s} {'kind':5s} {'size':>10s} {'time':>8s} {'peak':>10s}  result")
+    with translation.override("en"):
+        for _name, filename, data in files[:2]:  # imports, translations: not the file's cost
+            read_roster(io.BytesIO(data), filename=filename)
+        for name, filename, data in files:
+            # Timed without tracemalloc (it slows Python down), then measured with it.
+            start = time.perf_counter()
+            result = _read_once(read_roster, RosterFileError, data, filename)
+            elapsed = time.perf_counter() - start
+            tracemalloc.start()
+            _read_once(read_roster, RosterFileError, data, filename)
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+            print(
+                f"{name:34s} {filename.rsplit('.', 1)[1]:5s} {len(data) / 1024:8.1f} KB "
+                f"{elapsed * 1000:6.0f} ms {peak / 2**20:7.1f} MiB  {result}"
+            )
+
+
+def _read_once(read_roster, error, data: bytes, filename: str) -> str:
+    import io
+
+    try:
+        table = read_roster(io.BytesIO(data), filename=filename)
+    except error as exc:
+        return "refused: " + str(exc.message)[:58]
+    return f"read, {len(table.rows)} people"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -129,7 +206,11 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--inner", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--hostile", action="store_true", help="hostile files vs a normal one")
     args = parser.parse_args()
+    if args.hostile:
+        hostile()
+        return
     if args.inner:
         print(json.dumps(inner(args.inner, args.rows)))
         return

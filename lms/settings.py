@@ -461,6 +461,14 @@ ONRAMP_ON_EMPLOYEES_CHANGED = "lms.paths.tasks.paths_assign_later"
 # Roster import
 ROSTER_IMPORT_MAX_BYTES = env.int("ROSTER_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 ROSTER_IMPORT_MAX_ROWS = env.int("ROSTER_IMPORT_MAX_ROWS", default=50_000)
+# Uploaded XLSX workbooks (lms.sheets.reading): checked before they are unpacked or parsed.
+XLSX_MAX_UNCOMPRESSED_BYTES = env.int("XLSX_MAX_UNCOMPRESSED_BYTES", default=50 * 1024 * 1024)
+XLSX_MAX_ENTRIES = env.int("XLSX_MAX_ENTRIES", default=1000)
+XLSX_MAX_COMPRESSION_RATIO = env.int("XLSX_MAX_COMPRESSION_RATIO", default=100)
+XLSX_MAX_CELLS = env.int("XLSX_MAX_CELLS", default=1_000_000)
+XLSX_MAX_COLUMNS = env.int("XLSX_MAX_COLUMNS", default=64)
+# CSV rosters: a longer line or cell is not a roster.
+CSV_MAX_LINE_CHARS = env.int("CSV_MAX_LINE_CHARS", default=64 * 1024)
 
 # Video pipeline (media/): sources above these limits are rejected with a plain reason.
 VIDEO_MAX_UPLOAD_BYTES = env.int("VIDEO_MAX_UPLOAD_BYTES", default=4 * 1024**3)

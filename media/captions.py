@@ -58,12 +58,30 @@ def decode_caption_bytes(data: bytes) -> str:
     raise CaptionError("encoding")
 
 
+# Every pattern here runs on uploaded text, so none may backtrack over a long line:
+# each is anchored or stops at a character it cannot contain (a 1 MB line of spaces
+# once took an unanchored `\s*X1:…` about an hour). tests/media/test_captions_text.py
+# times each against a hostile 1 MB file.
 _TIME = r"(?:(\d+):)?(\d{1,2}):(\d{1,2})[.,](\d{1,3})"
 _TIMING = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}(.*)$")
 # SRT allows <i>, <b>, <u> (WebVTT does too) and <font …>, which WebVTT does not.
-_FONT_TAG = re.compile(r"</?font[^>]*>", re.IGNORECASE)
+_FONT_TAG = re.compile(r"</?font[^<>]*>", re.IGNORECASE)
 _BARE_AMPERSAND = re.compile(r"&(?![a-zA-Z]+;|#\d+;|#x[0-9a-fA-F]+;)")
-_SRT_POSITION = re.compile(r"\s*X1:\d+\s+X2:\d+\s+Y1:\d+\s+Y2:\d+\s*$")
+_SRT_POSITION = re.compile(r"X1:\d+\s+X2:\d+\s+Y1:\d+\s+Y2:\d+\s*")
+_LINE_IN_MESSAGE = 60  # characters of a bad line quoted back
+
+
+def _without_srt_position(line: str) -> str:
+    """The timing line without SubRip's trailing `X1:… X2:… Y1:… Y2:…` box."""
+    at = line.rfind("X1:")
+    if at == -1 or not _SRT_POSITION.fullmatch(line, at):
+        return line
+    return line[:at].rstrip()
+
+
+def _quoted(line: str) -> str:
+    line = line.strip()
+    return line if len(line) <= _LINE_IN_MESSAGE else line[:_LINE_IN_MESSAGE] + "…"
 
 
 def _seconds(hours: str | None, minutes: str, seconds: str, fraction: str) -> float:
@@ -87,7 +105,7 @@ def _parse_timing(line: str, number: int) -> tuple[float, float, str] | None:
     groups = match.groups()
     start, end = _seconds(*groups[0:4]), _seconds(*groups[4:8])
     if int(groups[2]) > 59 or int(groups[6]) > 59 or end < start:
-        raise CaptionError("timing", number=number, line=line.strip())
+        raise CaptionError("timing", number=number, line=_quoted(line))
     return start, end, groups[8]
 
 
@@ -100,9 +118,9 @@ def srt_to_vtt(text: str) -> str:
             lines = lines[1:]
         if not lines or "-->" not in lines[0]:
             continue
-        timing = _parse_timing(_SRT_POSITION.sub("", lines[0]), len(cues) + 1)
+        timing = _parse_timing(_without_srt_position(lines[0]), len(cues) + 1)
         if timing is None:
-            raise CaptionError("timing", number=len(cues) + 1, line=lines[0].strip())
+            raise CaptionError("timing", number=len(cues) + 1, line=_quoted(lines[0]))
         body = "\n".join(
             _BARE_AMPERSAND.sub("&amp;", _FONT_TAG.sub("", line)) for line in lines[1:]
         )
@@ -132,7 +150,7 @@ def parse_vtt(text: str) -> list[Cue]:
         if "-->" in line:
             timing = _parse_timing(line, len(cues) + 1)
             if timing is None:
-                raise CaptionError("timing", number=len(cues) + 1, line=line.strip())
+                raise CaptionError("timing", number=len(cues) + 1, line=_quoted(line))
             body: list[str] = []
             i += 1
             while i < len(lines) and lines[i].strip():

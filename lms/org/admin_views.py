@@ -182,7 +182,10 @@ class RosterUploadView(ImportPermissionMixin, WagtailAdminTemplateMixin, FormVie
         messages.validation_error(
             self.request, _("The roster could not be read. See the error below."), form
         )
-        return super().form_invalid(form)
+        response = super().form_invalid(form)
+        # The page shows the form again with the reason; the status says it was refused.
+        response.status_code = 400
+        return response
 
 
 def _progress_message(item: RosterImport) -> str:

@@ -11,10 +11,11 @@ import csv
 import datetime as dt
 import io
 import re
-import zipfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
@@ -22,6 +23,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from lms.sheets.reading import PASSWORD_PROTECTED, SpreadsheetError, XlsxLimits, read_xlsx_rows
 from media.api_common import EARLIEST, has_control_characters
 
 # Canonical column -> the headers people actually type, in both languages.
@@ -119,23 +121,40 @@ class RosterTable:
     rows: list[RosterRow]
 
 
+# Blank lines among and below the people that are read past before giving up: the
+# sheet (or CSV) is read no further than the row limit plus this.
+ROW_MARGIN = 1000
+_HEADER_SEARCH_ROWS = 6  # a title row or a few blank lines above the header
+
+
 def read_roster(stream: IO[bytes], *, filename: str = "", max_rows: int = 50_000) -> RosterTable:
     """Read a roster file and clean every row; raise RosterFileError if unreadable."""
     head = stream.read(8)
     stream.seek(0)
-    if head.startswith(b"PK\x03\x04") or filename.lower().endswith((".xlsx", ".xlsm")):
-        raw_rows = _xlsx_rows(stream)
-    elif head.startswith(b"\xd0\xcf\x11\xe0"):
+    raw_rows: Iterable[Sequence[Any]]
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        data = stream.read()
+        if "EncryptedPackage".encode("utf-16-le") in data:
+            # Excel saves a workbook with a password as an OLE file, like an old .xls.
+            raise RosterFileError(PASSWORD_PROTECTED)
         raise RosterFileError(
             _("This is an old Excel 97–2003 (.xls) file. Save it as .xlsx or CSV and upload again.")
         )
+    elif head.startswith(b"PK\x03\x04") or filename.lower().endswith((".xlsx", ".xlsm")):
+        raw_rows = _xlsx_rows(stream, max_rows=max_rows)
     else:
-        raw_rows = _csv_rows(stream.read())
+        raw_rows = _csv_rows(stream.read(), max_rows=max_rows)
     return _table_from_rows(raw_rows, max_rows=max_rows)
 
 
 def _decode(data: bytes) -> str:
-    if b"\x00" in data[:4096]:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Excel's "Unicode Text" export: UTF-16 with a byte order mark, tab-separated.
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    elif b"\x00" in data[:4096]:
         raise RosterFileError(
             _(
                 "This file is not a CSV text file or an XLSX workbook. Export the roster as CSV or XLSX."
@@ -153,34 +172,52 @@ def _decode(data: bytes) -> str:
     )
 
 
-def _csv_rows(data: bytes) -> list[list[Any]]:
-    text = _decode(data)
+def _csv_rows(data: bytes, *, max_rows: int) -> Iterator[list[str]]:
+    """The CSV's rows, streamed: at most max_rows + ROW_MARGIN lines, each of a bounded length
+    (csv's own field limit is process-wide, so lines are measured here instead)."""
+    text = _decode(data).lstrip("\ufeff")
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
+            text[:4096], delimiters=",;\t"
+        )
     except csv.Error:
         dialect = csv.excel
+    max_line = settings.CSV_MAX_LINE_CHARS
+    max_lines = max_rows + ROW_MARGIN + _HEADER_SEARCH_ROWS
+
+    def lines() -> Iterator[str]:
+        for number, line in enumerate(io.StringIO(text, newline=""), start=1):
+            if len(line) > max_line:
+                raise RosterFileError(
+                    _(
+                        "Line %(line)d of the file is longer than %(max)d characters; a roster "
+                        "line is much shorter. Check that this is the roster."
+                    )
+                    % {"line": number, "max": max_line}
+                )
+            if number > max_lines:
+                raise RosterFileError(
+                    _("The file has more than %(max)d lines. Split it into smaller files.")
+                    % {"max": max_lines}
+                )
+            yield line
+
+    reader = csv.reader(lines(), dialect)
     try:
-        return list(csv.reader(io.StringIO(text, newline=""), dialect))
+        yield from reader
     except csv.Error as exc:
-        raise RosterFileError(_("The CSV file is malformed: %(error)s") % {"error": exc}) from exc
-
-
-def _xlsx_rows(stream: IO[bytes]) -> list[list[Any]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(stream, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
         raise RosterFileError(
-            _(
-                "The XLSX workbook is damaged or not a real Excel file. Open it in Excel, save it again and retry."
-            )
+            _("The CSV file is malformed near line %(line)d. Save it from Excel again and retry.")
+            % {"line": reader.line_num}
         ) from exc
+
+
+def _xlsx_rows(stream: IO[bytes], *, max_rows: int) -> list[tuple[Any, ...]]:
+    limits = XlsxLimits.from_settings(max_rows=max_rows + ROW_MARGIN + _HEADER_SEARCH_ROWS)
     try:
-        sheet = workbook.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
+        return read_xlsx_rows(stream, limits=limits)
+    except SpreadsheetError as exc:
+        raise RosterFileError(exc.message) from exc
 
 
 def canonical_column(header: Any) -> str | None:
@@ -189,20 +226,23 @@ def canonical_column(header: Any) -> str | None:
     return _HEADER_LOOKUP.get(_header_key(str(header).strip(_BLANKS + " ")))
 
 
-def _table_from_rows(raw_rows: list[list[Any]], *, max_rows: int) -> RosterTable:
+def _table_from_rows(raw_rows: Iterable[Sequence[Any]], *, max_rows: int) -> RosterTable:
+    rows_iter = iter(raw_rows)
     # Skip leading blank lines (a title row above the header is common too).
-    start = 0
-    while start < len(raw_rows) and not any(canonical_column(cell) for cell in raw_rows[start]):
-        start += 1
-        if start > 5:
+    header_number = 0
+    headers: Sequence[Any] | None = None
+    for header_number, raw in enumerate(rows_iter, start=1):
+        if any(canonical_column(cell) for cell in raw):
+            headers = raw
             break
-    if start >= len(raw_rows) or start > 5:
+        if header_number >= _HEADER_SEARCH_ROWS:
+            break
+    if headers is None:
         raise RosterFileError(
             _(
                 "No header row found. The first row must name the columns, e.g. 工号, 姓名, 部门, 入职日期."
             )
         )
-    headers = raw_rows[start]
     positions: dict[str, int] = {}
     ignored: list[str] = []
     for index, header in enumerate(headers):
@@ -225,7 +265,7 @@ def _table_from_rows(raw_rows: list[list[Any]], *, max_rows: int) -> RosterTable
         )
 
     rows: list[RosterRow] = []
-    for offset, raw in enumerate(raw_rows[start + 1 :], start=start + 2):
+    for offset, raw in enumerate(rows_iter, start=header_number + 1):
         if not any(_is_filled(cell) for cell in raw):
             continue
         if len(rows) >= max_rows:

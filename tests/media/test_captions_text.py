@@ -1,5 +1,7 @@
 """Caption text: SRT → WebVTT, encodings, validation (pure)."""
 
+import multiprocessing
+
 import pytest
 
 from media.captions import (
@@ -72,3 +74,60 @@ def test_timestamp_map_goes_into_the_header():
         "",
     ]
     parse_vtt(vtt)
+
+
+# --- hostile files: linear time, short messages --------------------------------
+
+MEGABYTE = 1024 * 1024
+TIMING_SRT = b"1\n00:00:01,000 --> 00:00:02,000"
+HOSTILE_CAPTIONS = {
+    # Before: about an hour (an unanchored \s*X1:… retried at every space).
+    "spaces-after-timing": TIMING_SRT + b" " * MEGABYTE + b"x\nhello\n",
+    # Before: minutes (<font[^>]*> rescanned the rest of the line from every "<font").
+    "unclosed-font-tags": TIMING_SRT + b"\n" + b"<font" * (MEGABYTE // 5) + b"\n",
+    "ampersands": TIMING_SRT + b"\n" + b"&a" * (MEGABYTE // 2) + b"\n",
+    "blank-lines": TIMING_SRT + b"\nhi\n" + b"\n \t" * (MEGABYTE // 3) + b"x",
+    "many-cues": (b"WEBVTT\n\n" + b"00:00.000 --> 00:01.000\nx\n\n" * (MEGABYTE // 27)),
+}
+
+
+def _parse_in_child(data: bytes, queue) -> None:
+    try:
+        caption_to_vtt(data)
+        queue.put("ok")
+    except CaptionError as exc:
+        queue.put(exc.code)
+
+
+def parse_within(data: bytes, seconds: float) -> str:
+    """caption_to_vtt in a child process, killed if it takes longer than `seconds` (a
+    regex that backtracks cannot be interrupted in-process)."""
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_parse_in_child, args=(data, queue))
+    child.start()
+    child.join(seconds)
+    if child.is_alive():
+        child.kill()
+        child.join()
+        pytest.fail(f"parsing took longer than {seconds} s")
+    return queue.get(timeout=1)
+
+
+@pytest.mark.parametrize("data", HOSTILE_CAPTIONS.values(), ids=HOSTILE_CAPTIONS.keys())
+def test_a_hostile_megabyte_parses_in_linear_time(data):
+    assert len(data) > MEGABYTE - 64
+    assert parse_within(data, seconds=5) == "ok"
+
+
+def test_a_bad_timing_line_is_quoted_short():
+    with pytest.raises(CaptionError) as error:
+        caption_to_vtt(b"WEBVTT\n\n" + b"1" * 100_000 + b":00 --> x\n")
+    assert error.value.code == "timing"
+    assert len(error.value.message) < 200
+    assert error.value.message.endswith("…")
+
+
+def test_the_srt_position_box_is_still_removed():
+    vtt = caption_to_vtt(TIMING_SRT + b"  X1:1 X2:2 Y1:3 Y2:4  \nhi\n")
+    assert "00:00:01.000 --> 00:00:02.000\nhi" in vtt

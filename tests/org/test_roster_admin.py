@@ -231,7 +231,7 @@ def test_problems_are_paginated(hr, org):
 )
 def test_unusable_files_give_a_form_error(hr, org, file, message):
     response = upload(hr, file)
-    assert response.status_code == 200
+    assert response.status_code == 400
     errors = response.context["form"].errors["file"]
     assert any(message in error for error in errors), errors
     assert message in response.content.decode()
@@ -241,14 +241,14 @@ def test_unusable_files_give_a_form_error(hr, org, file, message):
 def test_oversize_file_is_refused(hr, org, settings):
     settings.ROSTER_IMPORT_MAX_BYTES = 100
     response = upload(hr, csv_upload(HEADER + VALID_ROWS))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "the limit is 100" in response.context["form"].errors["file"][0]
     assert not RosterImport.objects.exists()
 
 
 def test_missing_file_is_a_form_error(hr):
     response = hr.post(UPLOAD_URL, {"cohort_name": ""})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Choose a roster file" in response.content.decode()
 
 
@@ -467,7 +467,7 @@ def test_zh_hans_pages_and_report_language(role_client, org, django_capture_on_c
     assert 'lang="zh-hans"' in page.content.decode()
     assert client.get(INDEX_URL).status_code == 200
     response = upload(client, SimpleUploadedFile("roster.pdf", b"%PDF"))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert 'lang="zh-hans"' in response.content.decode()
 
 
