@@ -1,6 +1,6 @@
 """Learner views next to the Wagtail course pages: quiz answers, quiz results, search.
 
-Thin: read the request, ask `lms/learner/access.py`, call one service or selector,
+Thin: read the request, ask `lms/paths/access.py`, call one service or selector,
 render. Refusals answer with a 4xx page that says why; nothing is stored.
 """
 
@@ -13,12 +13,11 @@ from django.views.decorators.http import require_GET, require_POST
 from wagtail.models import Locale
 
 from courses.models import CoursePage, LessonPage, Quiz
-from courses.quizzes import QuizAnswerError, quiz_paper_question_ids
 from courses.search import pages_containing
-from lms.learner.access import can_view_course, can_view_lesson, course_of
+from lms.paths.access import can_view_course, can_view_lesson, course_of
 from lms.progress.models import QuizAttempt
 from lms.progress.selectors import quiz_statuses_for
-from lms.progress.services import QuizSubmissionError, quiz_attempt_submit
+from lms.progress.services import QuizSubmissionError, quiz_answers_submit
 
 ANSWER_PREFIX = "q-"
 SEARCH_MAX_LENGTH = 100
@@ -44,23 +43,17 @@ def quiz_attempt_create(request: HttpRequest, lesson_id: int, quiz_id: int) -> H
     if lesson is None or not can_view_lesson(request.user, lesson):
         raise Http404
     quiz = get_object_or_404(Quiz.objects.select_related("bank"), pk=quiz_id)
-    try:
-        question_ids = quiz_paper_question_ids(
-            token=request.POST.get("paper", ""), quiz=quiz, user_id=request.user.pk
-        )
-    except QuizAnswerError as exc:
-        return _refuse(request, message=exc.message, status=400, lesson=lesson)
     answers = {
         key.removeprefix(ANSWER_PREFIX): request.POST.getlist(key)
         for key in request.POST
         if key.startswith(ANSWER_PREFIX)
     }
     try:
-        attempt = quiz_attempt_submit(
+        attempt = quiz_answers_submit(
             user=request.user,
             quiz=quiz,
             lesson=lesson,
-            question_ids=question_ids,
+            paper=request.POST.get("paper", ""),
             answers=answers,
         )
     except QuizSubmissionError as exc:

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from courses.models import LessonPage
-from lms.learner.outline import course_outline_for
+from courses.translation import canonical_page
 from lms.progress.events import played_from_start
 from lms.progress.models import VideoWatch
-from lms.progress.pages import canonical_page
+from lms.progress.outline import course_outline_for
 
 
 @dataclass(frozen=True)

@@ -24,13 +24,13 @@ from wagtail import hooks
 from courses.hooks import ACCESS_HOOK, PAGE_CONTEXT_HOOK
 from courses.models import CourseIndexPage, CoursePage, LessonPage
 from courses.quizzes import lesson_quiz_papers
-from lms.learner.access import (
+from lms.learner.selectors import lesson_statuses_for, next_in_path_for, player_states_for
+from lms.paths.access import (
     can_view_course,
     can_view_document,
     can_view_lesson,
     is_lesson_document,
 )
-from lms.learner.selectors import lesson_statuses_for, next_in_path_for, player_states_for
 from lms.progress.selectors import quiz_statuses_for
 
 

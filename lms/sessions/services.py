@@ -14,19 +14,24 @@ import hashlib
 import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from lms.sessions.models import InPersonSession, SignUp
 from lms.sessions.selectors import (
     session_path_item_ids,
     session_signup_closes_at,
+    session_survey_deadline,
     user_is_in_audience,
 )
+from lms.surveys.models import SurveyResponse
+from lms.surveys.services import SurveyRefused, survey_response_save
 
 # QR check-in: the code the trainer shows changes every TOKEN_SECONDS; the previous code
 # stays good for one more period so a scan at the turn of the minute still works.
@@ -469,3 +474,34 @@ def learners_remind(
     if with_email:
         _after_commit("send_readiness_reminders", session_id=session.pk, user_ids=with_email)
     return ReminderResult(sent=len(with_email), without_email=len(users) - len(with_email))
+
+
+@transaction.atomic
+def session_survey_submit(
+    *,
+    session: InPersonSession,
+    user: AbstractBaseUser,
+    answers: Any,
+    now: dt.datetime | None = None,
+) -> SurveyResponse:
+    """Answer the session's pre-training survey, or change the answer, until its deadline;
+    only someone signed up (and not cancelled) may answer."""
+    now = now or timezone.now()
+    survey = session.survey
+    if survey is None:
+        raise SurveyRefused("no_survey", gettext("This session has no pre-training survey."))
+    signed_up = (
+        SignUp.objects.filter(session=session, user=user)
+        .exclude(status=SignUp.Status.CANCELLED)
+        .exists()
+    )
+    if not signed_up:
+        raise SurveyRefused(
+            "not_signed_up", gettext("Sign up for the session to answer its survey.")
+        )
+    deadline = session_survey_deadline(session)
+    if deadline is not None and now >= deadline:
+        raise SurveyRefused(
+            "closed", gettext("The survey closed; answers can no longer be changed.")
+        )
+    return survey_response_save(survey=survey, session=session, user=user, answers=answers, now=now)

@@ -30,7 +30,7 @@ from lms.sessions.selectors import (
 )
 from lms.surveys.forms import answers_from_post, survey_form
 from lms.surveys.selectors import response_for
-from lms.surveys.services import SurveyRefused, survey_response_submit
+from lms.surveys.services import SurveyRefused
 
 PAGE_SIZE = 20
 
@@ -157,7 +157,7 @@ def session_survey(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         answers = answers_from_post(survey=session.survey, data=request.POST)
         try:
-            survey_response_submit(session=session, user=request.user, answers=answers)
+            services.session_survey_submit(session=session, user=request.user, answers=answers)
         except SurveyRefused as error:
             errors = error.errors
             messages.error(request, str(error.message))

@@ -20,16 +20,17 @@ from wagtail.images.models import SourceImageIOError
 from wagtail.rich_text import expand_db_html
 
 from courses.models import LessonPage
-from courses.quizzes import QuizPaper, lesson_quiz_papers
+from courses.quizzes import lesson_quiz_papers
 from lms.api.v1.errors import errors
-from lms.learner.outline import (
+from lms.api.v1.serializers import QuizPaperOutput, quiz_paper_json
+from lms.progress.outline import (
     CourseOutline,
     course_outline_for,
     course_visible_to,
     lesson_visible_to,
     video_watches_for,
 )
-from lms.progress.selectors import QuizStatus, quiz_statuses_for
+from lms.progress.selectors import quiz_statuses_for
 from media.selectors import video_master_url, video_poster_url, video_thumbnails_url
 
 IMAGE_RENDITION = "max-1280x1280"
@@ -113,61 +114,6 @@ class CourseDetailApi(APIView):
 
 
 # --- lesson ---------------------------------------------------------------------------
-
-
-class PaperOptionOutput(serializers.Serializer):
-    id = serializers.CharField()
-    text = serializers.CharField()
-
-
-class PaperQuestionOutput(serializers.Serializer):
-    id = serializers.CharField()
-    number = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=["single_choice", "multiple_choice", "true_false"])
-    text = serializers.CharField()
-    options = PaperOptionOutput(many=True)
-
-
-class QuizPaperOutput(serializers.Serializer):
-    """A question paper: no correct answers, no explanations."""
-
-    id = serializers.IntegerField()
-    key = serializers.UUIDField()
-    title = serializers.CharField()
-    pass_mark = serializers.IntegerField()
-    attempt_limit = serializers.IntegerField(help_text="0 = unlimited.")
-    attempts_used = serializers.IntegerField()
-    attempts_left = serializers.IntegerField(allow_null=True, help_text="null = unlimited.")
-    passed = serializers.BooleanField()
-    best_score = serializers.IntegerField(allow_null=True)
-    paper = serializers.CharField(help_text="Send back with the answers.")
-    questions = PaperQuestionOutput(many=True)
-
-
-def quiz_paper_json(paper: QuizPaper, status: QuizStatus) -> dict[str, Any]:
-    quiz = paper.quiz
-    return {
-        "id": quiz.pk,
-        "key": str(quiz.translation_key),
-        "title": quiz.title,
-        "pass_mark": quiz.pass_mark,
-        "attempt_limit": quiz.attempt_limit,
-        "attempts_used": status.attempts_used,
-        "attempts_left": status.attempts_left,
-        "passed": status.passed,
-        "best_score": status.best_score,
-        "paper": paper.token,
-        "questions": [
-            {
-                "id": q.id,
-                "number": q.number,
-                "kind": q.kind,
-                "text": q.text,
-                "options": [{"id": o.id, "text": o.text} for o in q.options],
-            }
-            for q in paper.questions
-        ],
-    }
 
 
 class CaptionOutput(serializers.Serializer):

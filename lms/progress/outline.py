@@ -7,18 +7,15 @@ phone's course screen then costs the same number of queries for 2 lessons or 40.
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.contrib.contenttypes.models import ContentType
-from wagtail.models import Locale, Page, ReferenceIndex
 
 from courses.blocks import DEFAULT_WATCH_PERCENT
 from courses.models import CoursePage, CourseTopic, LessonPage, Quiz
-from lms.learner.access import can_view_course, can_view_lesson
+from courses.translation import canonical_page
+from lms.paths.access import can_view_course, can_view_lesson
 from lms.progress.completion import (
     CourseCompletion,
     CourseRequirements,
@@ -27,9 +24,7 @@ from lms.progress.completion import (
     course_completion,
 )
 from lms.progress.models import VideoWatch
-from lms.progress.pages import canonical_page
 from lms.progress.selectors import passed_quiz_keys
-from media.api_common import parse_id
 from media.models import Video
 
 
@@ -175,63 +170,3 @@ def video_watches_for(*, user: AbstractBaseUser, lesson: LessonPage) -> dict[int
     ):
         watches[watch.video_id] = watch
     return watches
-
-
-def quiz_by_ref(ref: str) -> Quiz | None:
-    """A quiz by its id, or by its translation key (in the reader's language if it has one)."""
-    queryset = Quiz.objects.select_related("bank")
-    if ref.isdigit():
-        # isdigit() also says yes to "²" and "①", which int() refuses.
-        pk = parse_id(ref)
-        if pk is None:
-            return None
-        quiz = queryset.filter(pk=pk).first()
-    else:
-        try:
-            key = uuid.UUID(ref)
-        except ValueError:
-            return None
-        quiz = queryset.filter(translation_key=key).order_by("pk").first()
-    if quiz is None:
-        return None
-    localized = quiz.localized
-    if localized.pk != quiz.pk:
-        localized = queryset.get(pk=localized.pk)
-    return localized
-
-
-def _lessons_showing(quiz: Quiz) -> Iterable[LessonPage]:
-    quiz_ids = [
-        str(pk)
-        for pk in Quiz.objects.filter(translation_key=quiz.translation_key).values_list(
-            "pk", flat=True
-        )
-    ]
-    page_ids = ReferenceIndex.objects.filter(
-        to_content_type=ContentType.objects.get_for_model(Quiz),
-        to_object_id__in=quiz_ids,
-        base_content_type=ContentType.objects.get_for_model(Page),
-    ).values_list("object_id", flat=True)
-    locale = Locale.get_active()
-    lessons = LessonPage.objects.live().filter(pk__in=[int(pk) for pk in page_ids])
-    # The reader's language first, then the tree order.
-    return sorted(lessons, key=lambda lesson: (lesson.locale_id != locale.pk, lesson.path))
-
-
-def quiz_lesson_for(
-    *, user: AbstractBaseUser, quiz: Quiz, lesson_id: int | None = None
-) -> LessonPage | None:
-    """A live lesson the person may see that shows the quiz; None when there is none.
-
-    `lesson_id` picks the lesson when the phone knows it; otherwise the quiz's lessons are
-    found through Wagtail's reference index.
-    """
-    if lesson_id is not None:
-        candidates: Iterable[LessonPage] = LessonPage.objects.live().filter(pk=lesson_id)
-    else:
-        candidates = _lessons_showing(quiz)
-    for lesson in candidates:
-        keys = {shown.translation_key for _block, shown in lesson.quiz_blocks()}
-        if quiz.translation_key in keys and can_view_lesson(user, lesson):
-            return lesson
-    return None
