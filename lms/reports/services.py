@@ -9,7 +9,6 @@ import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -325,8 +324,9 @@ def report_export_create(
     params: dict[str, Any],
     rows_total: int,
 ) -> ReportExport:
-    """Queue an export to be written by a task; it starts once this transaction commits."""
-    export = ReportExport.objects.create(
+    """Record an export to be written in the background. Front ends call
+    `lms.reports.tasks.report_export_start`, which also enqueues the task that writes it."""
+    return ReportExport.objects.create(
         requested_by=requested_by,
         kind=kind,
         format=format,
@@ -335,22 +335,13 @@ def report_export_create(
         time_zone=timezone.get_current_timezone_name(),
         rows_total=rows_total,
     )
-    transaction.on_commit(partial(_enqueue_export, export.pk))
-    return export
 
 
-def _enqueue_export(export_id: int) -> None:
-    from lms.reports.tasks import report_export_run
-
-    try:
-        report_export_run.enqueue(export_id=export_id)
-    except Exception:
-        logger.exception("could not enqueue report export %s", export_id)
-        ReportExport.objects.filter(pk=export_id).update(
-            status=ReportExport.Status.FAILED,
-            error=_("The background task could not be started."),
-            finished_at=timezone.now(),
-        )
+def report_export_fail(*, export_id: int, error: str) -> None:
+    """Mark an export failed, with the reason its requester reads."""
+    ReportExport.objects.filter(pk=export_id).update(
+        status=ReportExport.Status.FAILED, error=error, finished_at=timezone.now()
+    )
 
 
 def export_request_from(params: dict[str, Any], scope: ReportScope) -> ExportRequest:

@@ -1,10 +1,29 @@
-"""Background work of the reports: the reminder run and exports."""
+"""Background work of the reports: the reminder run and exports.
+
+A task calls a service; a service never enqueues a task. A front end that starts an
+export calls `report_export_start`, which records it and enqueues its task on commit.
+"""
 
 from __future__ import annotations
 
+import logging
+from functools import partial
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+from django.utils.translation import gettext as _
 from django_tasks import task
 
-from lms.reports.services import reminders_run, report_export_write
+from lms.reports.models import ReportExport
+from lms.reports.services import (
+    reminders_run,
+    report_export_create,
+    report_export_fail,
+    report_export_write,
+)
+
+logger = logging.getLogger(__name__)
 
 
 @task()
@@ -23,3 +42,30 @@ def reminders_send() -> dict[str, int]:
 def report_export_run(*, export_id: int) -> str:
     """Write a queued CSV/XLSX export (idempotent: a finished export is left alone)."""
     return report_export_write(export_id=export_id)
+
+
+def report_export_start(
+    *,
+    requested_by: AbstractBaseUser,
+    kind: str,
+    format: str,
+    params: dict[str, Any],
+    rows_total: int,
+) -> ReportExport:
+    """Queue an export to be written by `report_export_run`; the task is enqueued once this
+    transaction commits, so a rolled-back request starts nothing."""
+    export = report_export_create(
+        requested_by=requested_by, kind=kind, format=format, params=params, rows_total=rows_total
+    )
+    transaction.on_commit(partial(_enqueue_export, export.pk))
+    return export
+
+
+def _enqueue_export(export_id: int) -> None:
+    try:
+        report_export_run.enqueue(export_id=export_id)
+    except Exception:
+        logger.exception("could not enqueue report export %s", export_id)
+        report_export_fail(
+            export_id=export_id, error=_("The background task could not be started.")
+        )

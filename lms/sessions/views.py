@@ -19,6 +19,7 @@ from lms.sessions import services
 from lms.sessions.calendar import session_calendar
 from lms.sessions.models import InPersonSession, SignUp
 from lms.sessions.selectors import (
+    prerequisites_missing,
     seats_left,
     session_signup_closes_at,
     session_survey_deadline,
@@ -86,7 +87,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "signup_open": session.status == InPersonSession.Status.SCHEDULED
         and (session.signup_opens_at is None or session.signup_opens_at <= now)
         and (closes is None or now < closes),
-        "missing": services.prerequisites_missing(session=session, user=request.user),
+        "missing": prerequisites_missing(session=session, user=request.user),
         "can_give_feedback": signup is not None and signup.status in SignUp.PRESENT,
     }
     return render(request, "training_sessions/detail.html", context)
