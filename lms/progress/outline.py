@@ -14,8 +14,10 @@ from django.contrib.auth.models import AbstractBaseUser
 
 from courses.blocks import DEFAULT_WATCH_PERCENT
 from courses.models import CoursePage, CourseTopic, LessonPage, Quiz
+from courses.quizzes import QuizPaper, lesson_quiz_papers
 from courses.translation import canonical_page
 from lms.paths.access import can_view_course, can_view_lesson
+from lms.paths.selectors import NextInPath, next_in_path_for
 from lms.progress.completion import (
     CourseCompletion,
     CourseRequirements,
@@ -23,8 +25,9 @@ from lms.progress.completion import (
     VideoRequirement,
     course_completion,
 )
+from lms.progress.events import played_from_start
 from lms.progress.models import VideoWatch
-from lms.progress.selectors import passed_quiz_keys
+from lms.progress.selectors import QuizStatus, passed_quiz_keys, quiz_statuses_for
 from media.models import Video
 
 
@@ -163,10 +166,140 @@ def course_outline_for(*, user: AbstractBaseUser, course: CoursePage) -> CourseO
 
 def video_watches_for(*, user: AbstractBaseUser, lesson: LessonPage) -> dict[int, VideoWatch]:
     """The learner's watch of each video of a lesson (read or reported in any language)."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
     lesson_ids = {lesson.pk, canonical_page(lesson).pk}
     watches: dict[int, VideoWatch] = {}
+    # Newest last, so the watch last touched (on any device, in any language) wins.
     for watch in VideoWatch.objects.filter(user=user, lesson_id__in=lesson_ids).order_by(
         "updated_at"
     ):
         watches[watch.video_id] = watch
     return watches
+
+
+@dataclass(frozen=True)
+class PlayerState:
+    """What the player needs from the server to pick up where the learner stopped."""
+
+    position: float
+    position_at: str  # ISO time the phone reported the position; "" when never
+    # How far the learner may seek in a course without skipping: the end of what they
+    # played from the start without a gap (a range after a gap does not count there).
+    furthest: float
+    percent: float
+
+
+def player_state_of(watch: VideoWatch) -> PlayerState:
+    return PlayerState(
+        position=round(watch.last_position, 1),
+        position_at=watch.position_client_time.isoformat() if watch.position_client_time else "",
+        furthest=played_from_start(watch.ranges)[0],
+        percent=round(watch.percent, 1),
+    )
+
+
+@dataclass(frozen=True)
+class LessonReading:
+    """What a lesson shows one learner besides its body: a question paper and the
+    learner's standing per quiz block, and their watch of each video."""
+
+    lesson: LessonPage
+    papers: dict[str, QuizPaper]  # by quiz block id
+    quiz_status: dict[str, QuizStatus]  # by quiz block id
+    watches: dict[int, VideoWatch]  # by video id
+
+    @property
+    def player_states(self) -> dict[int, PlayerState]:
+        """Per video id, where the player resumes."""
+        return {video_id: player_state_of(watch) for video_id, watch in self.watches.items()}
+
+
+def lesson_reading_for(*, user: AbstractBaseUser, lesson: LessonPage) -> LessonReading:
+    """Fresh question papers, quiz standing and video watches of a lesson, in three queries
+    whatever the number of quizzes and videos (and the papers' questions)."""
+    papers = lesson_quiz_papers(lesson=lesson, user_id=user.pk)
+    statuses = quiz_statuses_for(user=user, quizzes=[paper.quiz for paper in papers.values()])
+    return LessonReading(
+        lesson=lesson,
+        papers=papers,
+        quiz_status={
+            block_id: statuses[paper.quiz.translation_key] for block_id, paper in papers.items()
+        },
+        watches=video_watches_for(user=user, lesson=lesson),
+    )
+
+
+def lesson_reading_visible_to(*, user: AbstractBaseUser, lesson_id: int) -> LessonReading | None:
+    """The live lesson and what it shows the person, if they may see it; else None."""
+    lesson = lesson_visible_to(user=user, lesson_id=lesson_id)
+    return lesson_reading_for(user=user, lesson=lesson) if lesson is not None else None
+
+
+@dataclass(frozen=True)
+class LessonStatus:
+    state: str  # done | started | todo | open (nothing to complete)
+    watched_percent: int | None
+    has_quiz: bool
+
+
+def lesson_statuses_for(*, user: Any, course: Any) -> tuple[dict[int, LessonStatus], Any]:
+    """Per lesson id, where the learner stands; and the course's completion."""
+    outline = course_outline_for(user=user, course=course)
+    statuses: dict[int, LessonStatus] = {}
+    for entry in outline.lessons:
+        has_requirements = entry.has_quiz or entry.has_video
+        if not has_requirements:
+            state = "open"
+        elif entry.requirements_met:
+            state = "done"
+        elif entry.watched_percent:
+            state = "started"
+        else:
+            state = "todo"
+        statuses[entry.lesson.pk] = LessonStatus(
+            state=state, watched_percent=entry.watched_percent, has_quiz=entry.has_quiz
+        )
+    return statuses, outline.completion
+
+
+@dataclass(frozen=True)
+class CoursePageFacts:
+    """What a course page shows the learner: where they stand in each lesson, the
+    course's completion, what follows in their paths and the lesson to continue with."""
+
+    lesson_status: dict[int, LessonStatus]
+    completion: CourseCompletion
+    next_in_path: list[NextInPath]
+    continue_lesson: LessonPage | None
+
+
+def course_page_facts_for(*, user: AbstractBaseUser, course: CoursePage) -> CoursePageFacts:
+    statuses, completion = lesson_statuses_for(user=user, course=course)
+    next_in_path = next_in_path_for(user=user, course=course)
+    begun = any(s.state in ("done", "started") for s in statuses.values())
+    # Once the learner has begun, the button takes them to the first unfinished lesson.
+    continue_lesson = (
+        next(
+            (
+                lesson
+                for lesson in course.lessons
+                if lesson.pk in statuses and statuses[lesson.pk].state in ("todo", "started")
+            ),
+            None,
+        )
+        if begun
+        else None
+    )
+    return CoursePageFacts(
+        lesson_status=statuses,
+        completion=completion,
+        next_in_path=next_in_path,
+        continue_lesson=continue_lesson,
+    )
+
+
+def course_outline_visible_to(*, user: AbstractBaseUser, course_id: int) -> CourseOutline | None:
+    """The live course's outline for the person, if they may see the course; else None."""
+    course = course_visible_to(user=user, course_id=course_id)
+    return course_outline_for(user=user, course=course) if course is not None else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
@@ -14,6 +15,7 @@ from wagtail.models import Locale, Page, ReferenceIndex
 from courses.models import LessonPage, Quiz
 from courses.quizzes import QuizPaper, quiz_paper_for
 from lms.paths.access import can_view_lesson
+from lms.paths.models import Enrolment, EnrolmentItem
 from lms.progress.models import QuizAttempt
 from media.api_common import parse_id
 
@@ -195,3 +197,64 @@ def learner_quiz_attempts_for(
     if found is None:
         return None
     return QuizAttempt.objects.of(user).for_quiz_key(found.quiz.translation_key).order_by("-number")
+
+
+# --- transcript -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TranscriptEntry:
+    item: Any  # EnrolmentItem
+    kind: str
+    path: str
+    completed_at: Any
+
+
+@dataclass(frozen=True)
+class Transcript:
+    completed: list[TranscriptEntry]
+    paths: list[Any]  # Enrolments, completed ones with completed_at
+    quizzes: list[Any]  # the best passing attempt per quiz
+    in_progress: int
+
+
+def transcript_for(*, employee: Any) -> Transcript:
+    """What the person completed and when, newest first, in three queries."""
+    items = list(
+        EnrolmentItem.objects.filter(
+            enrolment__employee=employee, status=EnrolmentItem.Status.COMPLETED
+        )
+        .exclude(enrolment__status=Enrolment.Status.REMOVED)
+        .select_related("enrolment__path", "item")
+        .order_by("-completed_at", "-pk")
+    )
+    paths = list(
+        Enrolment.objects.current()
+        .filter(employee=employee)
+        .select_related("path")
+        .order_by("-completed_at", "assigned_at")
+    )
+    best: dict[Any, Any] = {}
+    for attempt in (
+        QuizAttempt.objects.of(employee.user)
+        .passed()
+        .only("pk", "quiz_key", "quiz_title", "lesson_title", "score", "submitted_at", "number")
+        .order_by("submitted_at")
+    ):
+        current = best.get(attempt.quiz_key)
+        if current is None or attempt.score > current.score:
+            best[attempt.quiz_key] = attempt
+    return Transcript(
+        completed=[
+            TranscriptEntry(
+                item=item,
+                kind=item.item.kind if item.item else "",
+                path=item.enrolment.path.name,
+                completed_at=item.completed_at,
+            )
+            for item in items
+        ],
+        paths=paths,
+        quizzes=sorted(best.values(), key=lambda a: a.submitted_at, reverse=True),
+        in_progress=sum(1 for p in paths if p.status == Enrolment.Status.ACTIVE),
+    )
