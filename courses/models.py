@@ -2,7 +2,7 @@
 
 Tree: site home → `CourseIndexPage` (课程) → `CoursePage` → `LessonPage`.
 
-Who may see a course is decided by the learning domain (`lms/learner/access.py`), which
+Who may see a course is decided by the learning domain (`lms/paths/access.py`), which
 Wagtail content never imports: pages ask through the `ACCESS_HOOK` Wagtail hook, and the
 learner pages' progress facts arrive through `PAGE_CONTEXT_HOOK` (see courses/hooks.py).
 """

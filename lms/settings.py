@@ -385,7 +385,7 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "txt", "csv", "zip"]
 
 # Who may fetch a video's playlists and segments: the learning domain decides
 # (media/ calls this function by name, so it never imports lms/).
-ONRAMP_VIDEO_ACCESS_CHECK = "lms.learner.access.can_view_video"
+ONRAMP_VIDEO_ACCESS_CHECK = "lms.paths.access.can_view_video"
 
 # Passwords change in one place, /accounts/password/, and are handed out only through
 # "Sign-in passwords" (lms.org.services.password_set logs it, and revokes the person's

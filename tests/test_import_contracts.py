@@ -1,4 +1,4 @@
-"""The import contracts in pyproject.toml hold: the layers of DESIGN.md, one-way modules.
+"""The import contracts in pyproject.toml hold: the layers of docs/architecture.md, one-way modules.
 
 `make lint` runs the same check (`lint-imports`); here it fails the test suite too, with
 the chain of imports that breaks a contract.

@@ -28,9 +28,10 @@ from lms.demo.org import CAMPUS_COHORT
 from lms.org.models import Cohort, Employee
 from lms.paths.models import LearningPath, PathItem, PathStage
 from lms.sessions.models import InPersonSession, SessionPart, SignUp
+from lms.sessions.services import session_survey_submit
 from lms.surveys.models import Survey, SurveyQuestion, SurveyResponse
 from lms.surveys.selectors import survey_topics
-from lms.surveys.services import SurveyRefused, survey_add_default_questions, survey_response_submit
+from lms.surveys.services import SurveyRefused, survey_add_default_questions
 
 RISK_SESSION = "「信贷业务与风控基础」面授"
 RISK_SURVEY = "「信贷业务与风控基础」训前调研"
@@ -63,7 +64,7 @@ TEXTS = [
 
 def _course(title: str) -> Any:
     from courses.models import CoursePage
-    from lms.progress.pages import canonical_page
+    from courses.translation import canonical_page
 
     page = CoursePage.objects.live().filter(title=title).first()
     return canonical_page(page).specific if page is not None else None
@@ -178,7 +179,7 @@ def _respond(session: InPersonSession, users: list[Any], counts: SeedCounts) -> 
             continue
         rng = random.Random(f"{SEED}-{session.title}-{user.username}")
         try:
-            survey_response_submit(
+            session_survey_submit(
                 session=session, user=user, answers=_answers(session.survey, rng, rng.choice(TEXTS))
             )
         except SurveyRefused:

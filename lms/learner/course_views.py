@@ -1,7 +1,7 @@
 """Learner views next to the Wagtail course pages: quiz answers, quiz results, search.
 
-Thin: read the request, ask `lms/learner/access.py`, call one service or selector,
-render. Refusals answer with a 4xx page that says why; nothing is stored.
+Thin: read the request, find what it names (a 404 when hidden), call one service or
+selector, render. Refusals answer with a 4xx page that says why; nothing is stored.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from django.views.decorators.http import require_GET, require_POST
 from wagtail.models import Locale
 
 from courses.models import CoursePage, LessonPage, Quiz
-from courses.quizzes import QuizAnswerError, quiz_paper_question_ids
 from courses.search import pages_containing
-from lms.learner.access import can_view_course, can_view_lesson, course_of
+from lms.paths.access import can_view_course, can_view_lesson, course_of
 from lms.progress.models import QuizAttempt
+from lms.progress.outline import lesson_visible_to
 from lms.progress.selectors import quiz_statuses_for
-from lms.progress.services import QuizSubmissionError, quiz_attempt_submit
+from lms.progress.services import QuizSubmissionError, quiz_answers_submit
 
 ANSWER_PREFIX = "q-"
 SEARCH_MAX_LENGTH = 100
@@ -40,27 +40,21 @@ def _refuse(
 @require_POST
 def quiz_attempt_create(request: HttpRequest, lesson_id: int, quiz_id: int) -> HttpResponse:
     """Grade the answers posted from a lesson's quiz form, then show the result."""
-    lesson = LessonPage.objects.live().filter(pk=lesson_id).first()
-    if lesson is None or not can_view_lesson(request.user, lesson):
+    lesson = lesson_visible_to(user=request.user, lesson_id=lesson_id)
+    if lesson is None:
         raise Http404
     quiz = get_object_or_404(Quiz.objects.select_related("bank"), pk=quiz_id)
-    try:
-        question_ids = quiz_paper_question_ids(
-            token=request.POST.get("paper", ""), quiz=quiz, user_id=request.user.pk
-        )
-    except QuizAnswerError as exc:
-        return _refuse(request, message=exc.message, status=400, lesson=lesson)
     answers = {
         key.removeprefix(ANSWER_PREFIX): request.POST.getlist(key)
         for key in request.POST
         if key.startswith(ANSWER_PREFIX)
     }
     try:
-        attempt = quiz_attempt_submit(
+        attempt = quiz_answers_submit(
             user=request.user,
             quiz=quiz,
             lesson=lesson,
-            question_ids=question_ids,
+            paper=request.POST.get("paper", ""),
             answers=answers,
         )
     except QuizSubmissionError as exc:

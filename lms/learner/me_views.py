@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from lms.learner.selectors import transcript_for
 from lms.org.selectors import employee_for_user, employee_profile_for
 from lms.paths.models import Enrolment, EnrolmentItem
+from lms.progress.selectors import transcript_for
 
 
 def _employee_or_404(request: HttpRequest):  # type: ignore[no-untyped-def]

@@ -7,9 +7,10 @@
   may see such a lesson (others get a 404, signed-out visitors the sign-in page); the
   rest keep Wagtail's collection privacy, whose own hook runs as well.
 - Course lists ask `can_view_course` through the courses access hook.
-- Lesson pages get each quiz's question paper for this learner (`courses.quizzes`), its
-  attempts and the URL its answers are posted to, and each video's resume state for the
-  player.
+- Course pages get the learner's standing (`lms.progress.outline.course_page_facts_for`);
+  lesson pages get each quiz's question paper for this learner, its attempts and the URL
+  its answers are posted to, and each video's resume state for the player
+  (`lms.progress.outline.lesson_reading_for`).
 """
 
 from __future__ import annotations
@@ -23,15 +24,13 @@ from wagtail import hooks
 
 from courses.hooks import ACCESS_HOOK, PAGE_CONTEXT_HOOK
 from courses.models import CourseIndexPage, CoursePage, LessonPage
-from courses.quizzes import lesson_quiz_papers
-from lms.learner.access import (
+from lms.paths.access import (
     can_view_course,
     can_view_document,
     can_view_lesson,
     is_lesson_document,
 )
-from lms.learner.selectors import lesson_statuses_for, next_in_path_for, player_states_for
-from lms.progress.selectors import quiz_statuses_for
+from lms.progress.outline import course_page_facts_for, lesson_reading_for
 
 
 @hooks.register("before_serve_page")
@@ -69,44 +68,26 @@ def course_access(user: Any, course: CoursePage) -> bool:
 def learner_context(request: HttpRequest, page: Any, context: dict[str, Any]) -> dict[str, Any]:
     extra: dict[str, Any] = {"search_url": reverse("learn:course_search")}
     if isinstance(page, CoursePage) and request.user.is_authenticated:
-        extra["lesson_status"], extra["completion"] = lesson_statuses_for(
-            user=request.user, course=page
-        )
-        extra["next_in_path"] = next_in_path_for(user=request.user, course=page)
-        statuses = extra["lesson_status"]
-        begun = any(s.state in ("done", "started") for s in statuses.values())
-        # Once the learner has begun, the button takes them to the first unfinished lesson.
-        extra["continue_lesson"] = (
-            next(
-                (
-                    lesson
-                    for lesson in page.lessons
-                    if lesson.pk in statuses and statuses[lesson.pk].state in ("todo", "started")
-                ),
-                None,
-            )
-            if begun
-            else None
-        )
+        facts = course_page_facts_for(user=request.user, course=page)
+        extra["lesson_status"] = facts.lesson_status
+        extra["completion"] = facts.completion
+        extra["next_in_path"] = facts.next_in_path
+        extra["continue_lesson"] = facts.continue_lesson
     if isinstance(page, LessonPage):
-        user = request.user
-        papers = lesson_quiz_papers(lesson=page, user_id=user.pk)
-        extra["quiz_papers"] = papers
-        statuses = quiz_statuses_for(user=user, quizzes=[paper.quiz for paper in papers.values()])
-        extra["quiz_status"] = {
-            block_id: statuses[paper.quiz.translation_key] for block_id, paper in papers.items()
-        }
+        reading = lesson_reading_for(user=request.user, lesson=page)
+        extra["quiz_papers"] = reading.papers
+        extra["quiz_status"] = reading.quiz_status
         extra["quiz_submit_url"] = {
             block_id: reverse(
                 "learn:quiz_attempt_create",
                 kwargs={"lesson_id": page.pk, "quiz_id": paper.quiz.pk},
             )
-            for block_id, paper in papers.items()
+            for block_id, paper in reading.papers.items()
         }
-        extra["player_states"] = player_states_for(user=user, lesson=page)
+        extra["player_states"] = reading.player_states
         extra["attempt_urls"] = {
             block_id: reverse("learn:quiz_attempt", args=[status.last_attempt.pk])
-            for block_id, status in extra["quiz_status"].items()
+            for block_id, status in reading.quiz_status.items()
             if status.last_attempt is not None
         }
     return extra

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from courses.translation import canonical_page
 from lms.org.models import Department, Employee
-from lms.org.selectors import department_descendant_ids
+from lms.org.selectors import department_descendant_ids, employee_for_user
 from lms.paths.models import Enrolment, EnrolmentItem, LearningPath
 
 
@@ -178,3 +180,42 @@ def user_has_course_in_path(*, user: object, course_id: int) -> bool:
         .exclude(status=EnrolmentItem.Status.REMOVED)
         .exists()
     )
+
+
+@dataclass(frozen=True)
+class NextInPath:
+    """The item of the learner's path that follows this course."""
+
+    title: str
+    path: str
+    locked: bool  # locked until the earlier items (this course among them) are done
+    course: Any  # the course page, or None for sessions, surveys and tasks
+
+
+def next_in_path_for(*, user: Any, course: Any) -> list[NextInPath]:
+    """What comes after this course in each of the learner's paths that include it."""
+    employee = employee_for_user(user)
+    if employee is None:
+        return []
+    course_id = canonical_page(course).pk
+    found: list[NextInPath] = []
+    for path_map in path_maps_for(employee=employee):
+        entries = [entry for stage in path_map.stages for entry in stage.items]
+        positions = [
+            i
+            for i, entry in enumerate(entries)
+            if entry.item.item and entry.item.item.course_id == course_id
+        ]
+        if not positions or positions[-1] + 1 >= len(entries):
+            continue
+        following = entries[positions[-1] + 1]
+        path_item = following.item.item
+        found.append(
+            NextInPath(
+                title=following.item.title,
+                path=path_map.enrolment.path.name,
+                locked=following.state == "locked",
+                course=path_item.course if path_item and path_item.course_id else None,
+            )
+        )
+    return found

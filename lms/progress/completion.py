@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 
 from courses.models import CoursePage, LessonPage
-from lms.progress.pages import canonical_page
+from courses.translation import canonical_page
 from lms.progress.selectors import passed_quiz_keys
 
 # (lesson page id, video id) -> percent of the video's content played, 0–100.

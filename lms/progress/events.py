@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from lms.paths.access import viewable_course_of
 from lms.progress.models import LearnerProgressLock, ProgressEvent, VideoWatch
 from media.api_common import EARLIEST, MAX_ID, within_a_day
 from media.selectors import video_first_deliveries
@@ -231,8 +232,6 @@ class _Batch:
         self.first_delivered = video_first_deliveries(user=user, video_ids=self.durations)
 
     def lesson(self, lesson_id: Any) -> Any:
-        from lms.learner.access import viewable_course_of
-
         if not _is_id(lesson_id) or lesson_id not in self.lessons:
             raise _Rejected(_("Unknown lesson."))
         if lesson_id not in self._courses:

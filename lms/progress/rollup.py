@@ -25,7 +25,7 @@ def progress_rollup_courses(*, user: AbstractBaseUser, courses: Iterable[object]
 
 
 def completion_course_id(course: object) -> int:
-    from lms.progress.pages import canonical_page
+    from courses.translation import canonical_page
 
     return canonical_page(course).pk  # type: ignore[arg-type]
 

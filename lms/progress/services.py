@@ -10,9 +10,9 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from courses.models import CoursePage, LessonPage, Quiz
-from courses.quizzes import QuizAnswerError, quiz_grade
+from courses.quizzes import QuizAnswerError, quiz_grade, quiz_paper_question_ids
+from courses.translation import canonical_page
 from lms.progress.models import QuizAttempt
-from lms.progress.pages import canonical_page
 
 
 class QuizSubmissionError(Exception):
@@ -31,6 +31,26 @@ class QuizSubmissionError(Exception):
 
 def quiz_attempts_used(*, user: AbstractBaseUser, quiz: Quiz) -> int:
     return QuizAttempt.objects.of(user).for_quiz_key(quiz.translation_key).count()
+
+
+def quiz_answers_submit(
+    *,
+    user: AbstractBaseUser,
+    quiz: Quiz,
+    lesson: LessonPage,
+    paper: str,
+    answers: Mapping[str, Sequence[str]],
+) -> QuizAttempt:
+    """Grade answers to the paper token the learner was given (by the lesson page or the
+    API) and record the attempt; a token that is not theirs, of another quiz or too old is
+    refused (400) before anything else is looked at."""
+    try:
+        question_ids = quiz_paper_question_ids(token=paper, quiz=quiz, user_id=user.pk)
+    except QuizAnswerError as exc:
+        raise QuizSubmissionError(exc.code, exc.message) from exc
+    return quiz_attempt_submit(
+        user=user, quiz=quiz, lesson=lesson, question_ids=question_ids, answers=answers
+    )
 
 
 @transaction.atomic

@@ -357,11 +357,8 @@ class ExportCreateView(ReportsMixin, View):
         from django.conf import settings
 
         from lms.reports.exports import csv_lines, export_table
-        from lms.reports.services import (
-            export_filename,
-            export_request_from,
-            report_export_create,
-        )
+        from lms.reports.services import export_filename, export_request_from
+        from lms.reports.tasks import report_export_start
 
         params = _export_params(self, request)
         if params is None:
@@ -382,7 +379,7 @@ class ExportCreateView(ReportsMixin, View):
                 f'attachment; filename="{export_filename(params["kind"], "csv")}"'
             )
             return response
-        export = report_export_create(
+        export = report_export_start(
             requested_by=request.user,  # type: ignore[arg-type]
             kind=params["kind"],
             format=params["format"],

@@ -9,7 +9,6 @@ import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -327,8 +326,9 @@ def report_export_create(
     params: dict[str, Any],
     rows_total: int,
 ) -> ReportExport:
-    """Queue an export to be written by a task; it starts once this transaction commits."""
-    export = ReportExport.objects.create(
+    """Record an export to be written in the background. Front ends call
+    `lms.reports.tasks.report_export_start`, which also enqueues the task that writes it."""
+    return ReportExport.objects.create(
         requested_by=requested_by,
         kind=kind,
         format=format,
@@ -337,22 +337,13 @@ def report_export_create(
         time_zone=timezone.get_current_timezone_name(),
         rows_total=rows_total,
     )
-    transaction.on_commit(partial(_enqueue_export, export.pk))
-    return export
 
 
-def _enqueue_export(export_id: int) -> None:
-    from lms.reports.tasks import report_export_run
-
-    try:
-        report_export_run.enqueue(export_id=export_id)
-    except Exception:
-        logger.exception("could not enqueue report export %s", export_id)
-        ReportExport.objects.filter(pk=export_id).update(
-            status=ReportExport.Status.FAILED,
-            error=_("The background task could not be started."),
-            finished_at=timezone.now(),
-        )
+def report_export_fail(*, export_id: int, error: str) -> None:
+    """Mark an export failed, with the reason its requester reads."""
+    ReportExport.objects.filter(pk=export_id).update(
+        status=ReportExport.Status.FAILED, error=error, finished_at=timezone.now()
+    )
 
 
 def export_request_from(params: dict[str, Any], scope: ReportScope) -> ExportRequest:
@@ -447,7 +438,7 @@ def report_export_write(*, export_id: int) -> str:
 
 @dataclass(frozen=True)
 class ExportRequeueResult:
-    requeued: int
+    requeued: list[int]  # ids of the exports queued again: the caller enqueues their task
     failed: int
 
 
@@ -459,7 +450,8 @@ def report_exports_requeue_orphaned() -> ExportRequeueResult:
     whether its process is still at work.
     """
     running = ReportExport.objects.filter(status=ReportExport.Status.RUNNING).exclude(worker_id="")
-    requeued = failed = 0
+    requeued: list[int] = []
+    failed = 0
     for export in running.exclude(worker_id__in=live_worker_ids()).order_by("pk"):
         with transaction.atomic():
             locked = (
@@ -487,7 +479,6 @@ def report_exports_requeue_orphaned() -> ExportRequeueResult:
                 locked.status = ReportExport.Status.QUEUED
                 locked.requeues += 1
                 locked.rows_done = 0
-                requeued += 1
-                transaction.on_commit(partial(_enqueue_export, locked.pk))
+                requeued.append(locked.pk)
             locked.save()
     return ExportRequeueResult(requeued=requeued, failed=failed)

@@ -1,14 +1,30 @@
-"""Background work of the reports: the reminder run and exports."""
+"""Background work of the reports: the reminder run and exports.
+
+A task calls a service; a service never enqueues a task. A front end that starts an
+export calls `report_export_start`, which records it and enqueues its task on commit.
+"""
 
 from __future__ import annotations
 
+import logging
+from functools import partial
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+from django.utils.translation import gettext as _
 from django_tasks import task
 
+from lms.reports.models import ReportExport
 from lms.reports.services import (
     reminders_run,
+    report_export_create,
+    report_export_fail,
     report_export_write,
     report_exports_requeue_orphaned,
 )
+
+logger = logging.getLogger(__name__)
 
 
 @task()
@@ -33,4 +49,33 @@ def report_export_run(*, export_id: int) -> str:
 def requeue_orphaned_exports() -> dict[str, int]:
     """Exports left "running" by a dead worker are queued again (or fail after the maximum)."""
     result = report_exports_requeue_orphaned()
-    return {"requeued": result.requeued, "failed": result.failed}
+    for export_id in result.requeued:  # each one's requeue has committed
+        _enqueue_export(export_id)
+    return {"requeued": len(result.requeued), "failed": result.failed}
+
+
+def report_export_start(
+    *,
+    requested_by: AbstractBaseUser,
+    kind: str,
+    format: str,
+    params: dict[str, Any],
+    rows_total: int,
+) -> ReportExport:
+    """Queue an export to be written by `report_export_run`; the task is enqueued once this
+    transaction commits, so a rolled-back request starts nothing."""
+    export = report_export_create(
+        requested_by=requested_by, kind=kind, format=format, params=params, rows_total=rows_total
+    )
+    transaction.on_commit(partial(_enqueue_export, export.pk))
+    return export
+
+
+def _enqueue_export(export_id: int) -> None:
+    try:
+        report_export_run.enqueue(export_id=export_id)
+    except Exception:
+        logger.exception("could not enqueue report export %s", export_id)
+        report_export_fail(
+            export_id=export_id, error=_("The background task could not be started.")
+        )

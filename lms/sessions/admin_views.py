@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from wagtail.admin import messages
 
 from lms.sessions import services
+from lms.sessions.brief import session_brief
 from lms.sessions.models import InPersonSession, SignUp
 from lms.sessions.selectors import (
     seats_left,
@@ -27,7 +28,6 @@ from lms.surveys.brief import (
     ANONYMOUS_MIN_RESPONDENTS,
     hidden_notice,
     person_label,
-    session_brief,
 )
 from lms.surveys.charts import demand_chart_svg
 from lms.surveys.exports import survey_answers_csv

@@ -198,3 +198,14 @@ def sessions_for_path_item(*, item: PathItem) -> QuerySet[InPersonSession]:
         query |= Q(course_id=item.course_id)
     ids = InPersonSession.objects.filter(query).values("pk")
     return sessions_with_seats().filter(pk__in=ids).order_by("first_start", "pk")
+
+
+def prerequisites_missing(*, session: InPersonSession, user: AbstractBaseUser) -> list[str]:
+    """Titles of the prerequisite courses this person has not completed."""
+    from lms.progress.completion import course_completion_for
+
+    return [
+        course.title
+        for course in session.prerequisite_courses.all()
+        if not course_completion_for(user=user, course=course).complete
+    ]

@@ -14,19 +14,28 @@ import hashlib
 import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_tasks.base import Task
 
+from lms.sessions import mail
 from lms.sessions.models import InPersonSession, SignUp
 from lms.sessions.selectors import (
+    prerequisites_missing,
     session_path_item_ids,
     session_signup_closes_at,
+    session_survey_deadline,
     user_is_in_audience,
 )
+from lms.surveys.models import SurveyResponse
+from lms.surveys.services import SurveyRefused, survey_response_save
 
 # QR check-in: the code the trainer shows changes every TOKEN_SECONDS; the previous code
 # stays good for one more period so a scan at the turn of the minute still works.
@@ -48,22 +57,9 @@ def _lock(session: InPersonSession) -> InPersonSession:
     return InPersonSession.objects.select_for_update().get(pk=session.pk)
 
 
-def prerequisites_missing(*, session: InPersonSession, user: AbstractBaseUser) -> list[str]:
-    """Titles of the prerequisite courses this person has not completed."""
-    from lms.progress.completion import course_completion_for
-
-    return [
-        course.title
-        for course in session.prerequisite_courses.all()
-        if not course_completion_for(user=user, course=course).complete
-    ]
-
-
-def _after_commit(task_name: str, **kwargs: object) -> None:
-    from lms.sessions import tasks
-
-    task = getattr(tasks, task_name)
-    transaction.on_commit(lambda: task.enqueue(**kwargs))
+def _after_commit(task: Task, **kwargs: object) -> None:
+    """Enqueue a mail task once the change commits: a rolled-back change sends nothing."""
+    transaction.on_commit(partial(task.enqueue, **kwargs))
 
 
 def _seats_taken(session: InPersonSession) -> int:
@@ -97,7 +93,7 @@ def _expire_and_promote(session: InPersonSession, now: dt.datetime) -> list[Sign
         signup.offered_until = now + hold if starts is None else min(now + hold, starts)
         signup.save(update_fields=["status", "offered_until", "updated_at"])
         offered.append(signup)
-        _after_commit("send_seat_offer", signup_id=signup.pk)
+        _after_commit(mail.send_seat_offer, signup_id=signup.pk)
     return offered
 
 
@@ -166,9 +162,9 @@ def session_sign_up(
     signup.note = ""
     signup.save()
     if status == SignUp.Status.CONFIRMED:
-        _after_commit("send_invite", signup_id=signup.pk)
+        _after_commit(mail.send_invite, signup_id=signup.pk)
     elif status == SignUp.Status.PENDING:
-        _after_commit("send_approval_request", signup_id=signup.pk)
+        _after_commit(mail.send_approval_request, signup_id=signup.pk)
     return signup
 
 
@@ -188,7 +184,7 @@ def signup_accept_offer(
     signup.offered_until = None
     signup.save(update_fields=["status", "offered_until", "updated_at"])
     if signup.status == SignUp.Status.CONFIRMED:
-        _after_commit("send_invite", signup_id=signup.pk)
+        _after_commit(mail.send_invite, signup_id=signup.pk)
     return signup
 
 
@@ -220,7 +216,7 @@ def signup_cancel(
     signup.offered_until = None
     signup.save(update_fields=["status", "offered_until", "updated_at"])
     if was_confirmed:
-        _after_commit("send_invite", signup_id=signup.pk, method="CANCEL")
+        _after_commit(mail.send_invite, signup_id=signup.pk, method="CANCEL")
     _expire_and_promote(session, now)
     return signup
 
@@ -235,7 +231,7 @@ def signup_approve(*, signup: SignUp, by: AbstractBaseUser) -> SignUp:
     signup.status = SignUp.Status.CONFIRMED
     signup.approved_by = by
     signup.save(update_fields=["status", "approved_by", "updated_at"])
-    _after_commit("send_invite", signup_id=signup.pk)
+    _after_commit(mail.send_invite, signup_id=signup.pk)
     return signup
 
 
@@ -432,7 +428,7 @@ def session_saved(*, session: InPersonSession) -> bool:
     for signup_id in SignUp.objects.filter(
         session=session, status__in=[SignUp.Status.CONFIRMED, SignUp.Status.PENDING]
     ).values_list("pk", flat=True):
-        _after_commit("send_invite", signup_id=signup_id, method=method)
+        _after_commit(mail.send_invite, signup_id=signup_id, method=method)
     return True
 
 
@@ -467,5 +463,36 @@ def learners_remind(
     )
     with_email = [u.pk for u in users if u.email]
     if with_email:
-        _after_commit("send_readiness_reminders", session_id=session.pk, user_ids=with_email)
+        _after_commit(mail.send_readiness_reminders, session_id=session.pk, user_ids=with_email)
     return ReminderResult(sent=len(with_email), without_email=len(users) - len(with_email))
+
+
+@transaction.atomic
+def session_survey_submit(
+    *,
+    session: InPersonSession,
+    user: AbstractBaseUser,
+    answers: Any,
+    now: dt.datetime | None = None,
+) -> SurveyResponse:
+    """Answer the session's pre-training survey, or change the answer, until its deadline;
+    only someone signed up (and not cancelled) may answer."""
+    now = now or timezone.now()
+    survey = session.survey
+    if survey is None:
+        raise SurveyRefused("no_survey", gettext("This session has no pre-training survey."))
+    signed_up = (
+        SignUp.objects.filter(session=session, user=user)
+        .exclude(status=SignUp.Status.CANCELLED)
+        .exists()
+    )
+    if not signed_up:
+        raise SurveyRefused(
+            "not_signed_up", gettext("Sign up for the session to answer its survey.")
+        )
+    deadline = session_survey_deadline(session)
+    if deadline is not None and now >= deadline:
+        raise SurveyRefused(
+            "closed", gettext("The survey closed; answers can no longer be changed.")
+        )
+    return survey_response_save(survey=survey, session=session, user=user, answers=answers, now=now)

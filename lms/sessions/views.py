@@ -19,6 +19,7 @@ from lms.sessions import services
 from lms.sessions.calendar import session_calendar
 from lms.sessions.models import InPersonSession, SignUp
 from lms.sessions.selectors import (
+    prerequisites_missing,
     seats_left,
     session_signup_closes_at,
     session_survey_deadline,
@@ -30,7 +31,7 @@ from lms.sessions.selectors import (
 )
 from lms.surveys.forms import answers_from_post, survey_form
 from lms.surveys.selectors import response_for
-from lms.surveys.services import SurveyRefused, survey_response_submit
+from lms.surveys.services import SurveyRefused
 
 PAGE_SIZE = 20
 
@@ -86,7 +87,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "signup_open": session.status == InPersonSession.Status.SCHEDULED
         and (session.signup_opens_at is None or session.signup_opens_at <= now)
         and (closes is None or now < closes),
-        "missing": services.prerequisites_missing(session=session, user=request.user),
+        "missing": prerequisites_missing(session=session, user=request.user),
         "can_give_feedback": signup is not None and signup.status in SignUp.PRESENT,
     }
     return render(request, "training_sessions/detail.html", context)
@@ -157,7 +158,7 @@ def session_survey(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         answers = answers_from_post(survey=session.survey, data=request.POST)
         try:
-            survey_response_submit(session=session, user=request.user, answers=answers)
+            services.session_survey_submit(session=session, user=request.user, answers=answers)
         except SurveyRefused as error:
             errors = error.errors
             messages.error(request, str(error.message))

@@ -1,7 +1,8 @@
 """The trainer's brief: survey answers aggregated, quiz weak spots, who is not ready.
 
 The aggregation functions are pure (answers in, numbers out) so their arithmetic is
-tested on known answers; `session_brief` gathers the facts for one session.
+tested on known answers; `lms.sessions.brief.session_brief` gathers the facts for one
+session (the sessions app sits above this one and knows its sign-ups).
 
 Rules, stated once:
 - Topic demand: a topic ranked r-th of a question allowing N picks gets N - r + 1
@@ -30,7 +31,6 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils.translation import gettext as _
 
 from lms.surveys.models import SurveyQuestion, SurveyResponse
-from lms.surveys.selectors import question_choices, survey_questions, survey_topics
 
 Kind = SurveyQuestion.Kind
 ANONYMOUS_MIN_RESPONDENTS = 3
@@ -101,7 +101,7 @@ class Readiness:
         return not self.prerequisites_missing and self.survey_done
 
 
-def _percent(part: int, whole: int) -> float:
+def percent_of(part: int, whole: int) -> float:
     return round(100 * part / whole, 1) if whole else 0.0
 
 
@@ -117,7 +117,7 @@ def topic_demand(
             counts[key] += 1
     order = {key: n for n, (key, _label) in enumerate(topics)}
     rows = [
-        TopicDemand(key, label, points[key], counts[key], _percent(counts[key], respondents))
+        TopicDemand(key, label, points[key], counts[key], percent_of(counts[key], respondents))
         for key, label in topics
     ]
     return sorted(rows, key=lambda r: (-r.points, -r.count, order[r.key]))
@@ -147,7 +147,7 @@ def option_counts(
         for key in answer if isinstance(answer, list) else [answer]:
             counts[key] += 1
     return [
-        OptionCount(key, label, counts[key], _percent(counts[key], respondents))
+        OptionCount(key, label, counts[key], percent_of(counts[key], respondents))
         for key, label in choices
     ]
 
@@ -191,7 +191,9 @@ def weak_spots(*, attempts: Iterable[Any], limit: int = 10) -> list[WeakSpot]:
         if not correct:
             missed[question_id] += 1
     rows = [
-        WeakSpot(about[q][0], about[q][1], answered[q], missed[q], _percent(missed[q], answered[q]))
+        WeakSpot(
+            about[q][0], about[q][1], answered[q], missed[q], percent_of(missed[q], answered[q])
+        )
         for q in answered
         if missed[q]
     ]
@@ -318,12 +320,12 @@ def session_responses(session: Any) -> list[SurveyResponse]:
     )
 
 
-def _by_content(texts: Iterable[Any]) -> list[str]:
+def texts_by_content(texts: Iterable[Any]) -> list[str]:
     """Free text in an order that says nothing about who wrote it, or when."""
     return sorted((str(t) for t in texts), key=lambda t: (t.casefold(), t))
 
 
-def _readiness(session: Any, signups: list[Any], responded: set[int]) -> list[Readiness]:
+def readiness_of(session: Any, signups: list[Any], responded: set[int]) -> list[Readiness]:
     """Who has not finished the prerequisites or the survey, in a fixed number of queries.
 
     The completion rule is lms.progress's own (`course_completion`); only the facts it
@@ -374,87 +376,3 @@ def _readiness(session: Any, signups: list[Any], responded: set[int]) -> list[Re
         )
     rows.sort(key=lambda r: (r.ready, r.name))
     return rows
-
-
-def session_brief(*, session: Any) -> Brief:
-    from django.utils import timezone
-
-    from lms.progress.models import QuizAttempt
-    from lms.sessions.models import SignUp
-
-    signups = list(
-        SignUp.objects.filter(session=session, status__in=SignUp.EXPECTED)
-        .select_related("user__employee")
-        .order_by("pk")
-    )
-    expected_ids = {s.user_id for s in signups}
-    responses = [r for r in session_responses(session) if r.user_id in expected_ids]
-    survey = session.survey
-    anonymous = bool(survey and survey.is_anonymous)
-    summaries: list[QuestionSummary] = []
-    if survey is not None:
-        topics = survey_topics(survey)
-        for question in survey_questions(survey):
-            answers = [r.answer(question.pk) for r in responses]
-            given = [
-                (r, a)
-                for r, a in zip(responses, answers, strict=True)
-                if a not in (None, "", [], {})
-            ]
-            summary = QuestionSummary(question=question, kind=question.kind, answered=len(given))
-            if anonymous and len(given) < ANONYMOUS_MIN_RESPONDENTS:
-                summary.hidden = True
-            elif question.kind == Kind.TOPICS_RANKED:
-                summary.demand = topic_demand(
-                    max_choices=question.max_choices,
-                    rankings=[a for a in answers if isinstance(a, list)],
-                    topics=topics,
-                )
-            elif question.kind == Kind.TOPIC_CONFIDENCE:
-                summary.confidence = [
-                    row
-                    for row in topic_confidence(
-                        ratings=[a for _r, a in given if isinstance(a, dict)], topics=topics
-                    )
-                    if not anonymous or row.ratings >= ANONYMOUS_MIN_RESPONDENTS
-                ]
-            elif question.kind in (Kind.SINGLE, Kind.MULTIPLE):
-                summary.options = option_counts(
-                    answers=[a for _r, a in given],
-                    choices=question_choices(question, topics),
-                    respondents=len(responses),
-                )
-            elif anonymous:
-                summary.texts = texts_by_topic(
-                    texts=[TextAnswer(text, "") for text in _by_content(a for _r, a in given)],
-                    topics=topics,
-                )
-            else:
-                summary.texts = texts_by_topic(
-                    texts=[TextAnswer(str(a), person_label(r.user)) for r, a in given],
-                    topics=topics,
-                )
-            summaries.append(summary)
-    course_ids = [c.pk for c in session.prerequisite_courses.all()]
-    attempts = (
-        QuizAttempt.objects.filter(user_id__in=expected_ids, course_id__in=course_ids)
-        .only("user_id", "results", "lesson_title", "quiz_title", "submitted_at")
-        .order_by("submitted_at", "pk")
-    )
-    feedback = [s for s in signups if s.feedback_rating]
-    return Brief(
-        session=session,
-        anonymous=anonymous,
-        expected=len(signups),
-        respondents=len(responses),
-        response_rate=_percent(len(responses), len(signups)),
-        questions=summaries,
-        weak_spots=weak_spots(attempts=attempts.iterator()) if course_ids else [],
-        readiness=_readiness(session, signups, {r.user_id for r in responses}),
-        feedback_count=len(feedback),
-        feedback_average=round(sum(s.feedback_rating for s in feedback) / len(feedback), 2)
-        if feedback
-        else None,
-        feedback_comments=[s.feedback_comment for s in feedback if s.feedback_comment],
-        generated_at=timezone.now(),
-    )

@@ -17,7 +17,7 @@ def survey_topics(survey: Survey) -> list[tuple[str, str]]:
     if survey.course_id is None:
         return []
     from courses.models import CourseTopic
-    from lms.progress.pages import canonical_page
+    from courses.translation import canonical_page
 
     course = canonical_page(survey.course)
     topics = list(CourseTopic.objects.filter(page_id=course.pk).order_by("sort_order", "pk"))

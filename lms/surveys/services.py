@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lms.surveys.models import CONFIDENCE_SCALE, Survey, SurveyQuestion, SurveyResponse
@@ -139,31 +138,19 @@ def survey_answers_clean(*, survey: Survey, answers: Any) -> dict[str, Any]:
 
 
 @transaction.atomic
-def survey_response_submit(
+def survey_response_save(
     *,
+    survey: Survey,
     session: Any,
     user: AbstractBaseUser,
     answers: Any,
-    now: dt.datetime | None = None,
+    now: dt.datetime,
 ) -> SurveyResponse:
-    """Answer the session's survey, or change the answer, until the survey deadline."""
-    from lms.sessions.models import SignUp
-    from lms.sessions.selectors import session_survey_deadline
+    """Store a person's answers to the survey of a session, or change them.
 
-    now = now or timezone.now()
-    survey = session.survey
-    if survey is None:
-        raise SurveyRefused("no_survey", _("This session has no pre-training survey."))
-    signed_up = (
-        SignUp.objects.filter(session=session, user=user)
-        .exclude(status=SignUp.Status.CANCELLED)
-        .exists()
-    )
-    if not signed_up:
-        raise SurveyRefused("not_signed_up", _("Sign up for the session to answer its survey."))
-    deadline = session_survey_deadline(session)
-    if deadline is not None and now >= deadline:
-        raise SurveyRefused("closed", _("The survey closed; answers can no longer be changed."))
+    Who may answer, and until when, is the session's rule: callers go through
+    `lms.sessions.services.session_survey_submit`.
+    """
     cleaned = survey_answers_clean(survey=survey, answers=answers)
     response = (
         SurveyResponse.objects.select_for_update()

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, Group
 from django.utils.module_loading import import_string
 
-from lms.learner.access import can_view_video
+from lms.paths.access import can_view_video
 from media.models import Video
 from tests.courses.factories import CoursePageFactory, LessonPageFactory
 from tests.factories import EmployeeFactory

@@ -158,3 +158,48 @@ def test_a_course_export_without_its_course_is_refused(role_client, org, query):
     assert response.redirect_chain[-1][0].endswith("/admin/reports/")
     assert "没有这种导出。请点击其中一个按钮。" in response.content.decode()
     assert not ReportExport.objects.exists()
+
+
+def test_a_broken_queue_is_recorded_on_the_export(
+    role_client, org, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    class BrokenQueue:
+        def enqueue(self, **kwargs):
+            raise ConnectionError("the queue is down")
+
+    monkeypatch.setattr("lms.reports.tasks.report_export_run", BrokenQueue())
+    settings.REPORTS_INLINE_EXPORT_ROWS = 3
+    hr = role_client("HR")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = hr.post(EXPORT, {"export": "transcript.csv"}, HTTP_ACCEPT_LANGUAGE="en")
+    export = ReportExport.objects.get()
+    assert response["Location"] == f"/admin/reports/exports/{export.pk}/"
+    assert export.status == ReportExport.Status.FAILED
+    assert export.error == "The background task could not be started."
+    assert export.finished_at is not None
+
+
+def test_an_export_of_a_rolled_back_change_is_never_started(
+    org, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    from lms.reports.tasks import report_export_start
+    from tests.factories import EmployeeFactory
+
+    requester = EmployeeFactory().user
+    with (
+        django_capture_on_commit_callbacks() as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        report_export_start(
+            requested_by=requester,
+            kind="transcript",
+            format="csv",
+            params={"kind": "transcript", "format": "csv"},
+            rows_total=30,
+        )
+        raise RuntimeError("the request failed after asking for the export")
+    assert callbacks == []
+    assert not ReportExport.objects.exists()

@@ -56,6 +56,25 @@ def test_invite_email_carries_a_request_with_timezone(django_capture_on_commit_c
     assert "mailto:" + user.email in str(first["ATTENDEE"])
 
 
+def test_a_rolled_back_sign_up_sends_no_invite(django_capture_on_commit_callbacks, mailbox):
+    from django.db import transaction
+
+    from lms.sessions.models import SignUp
+
+    session = two_day_session()
+    user = learner()
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        session_sign_up(session=session, user=user)
+        raise RuntimeError("the request failed after the sign-up")
+    assert callbacks == []
+    assert mailbox == []
+    assert not SignUp.objects.filter(session=session, user=user).exists()
+
+
 def test_change_sends_same_uid_with_higher_sequence(django_capture_on_commit_callbacks, mailbox):
     session = two_day_session()
     user = learner()

@@ -9,8 +9,9 @@ from django.utils import timezone
 from lms.paths.models import EnrolmentItem, LearningPath, PathItem, PathStage
 from lms.paths.services import enrolment_assign_manually
 from lms.sessions.models import SignUp
+from lms.sessions.services import session_survey_submit
 from lms.surveys.models import SurveyQuestion, SurveyResponse
-from lms.surveys.services import SurveyRefused, survey_add_default_questions, survey_response_submit
+from lms.surveys.services import SurveyRefused, survey_add_default_questions
 from tests.sessions.factories import (
     InPersonSessionFactory,
     SurveyFactory,
@@ -56,17 +57,17 @@ def test_defaults_from_the_course_topics(setup):
 
 def test_answer_once_then_edit_until_deadline(setup):
     _survey, session, user, ranked, confidence, text, keys = setup
-    first = survey_response_submit(
+    first = session_survey_submit(
         session=session, user=user, answers=good(ranked, confidence, text, keys)
     )
     changed = good(ranked, confidence, text, keys) | {str(ranked.pk): [keys[2]]}
-    second = survey_response_submit(session=session, user=user, answers=changed)
+    second = session_survey_submit(session=session, user=user, answers=changed)
     assert first.pk == second.pk and SurveyResponse.objects.count() == 1
     assert second.answers[str(ranked.pk)] == [keys[2]]
     session.survey_deadline = timezone.now() - dt.timedelta(minutes=1)
     session.save()
     with pytest.raises(SurveyRefused) as refused:
-        survey_response_submit(
+        session_survey_submit(
             session=session, user=user, answers=good(ranked, confidence, text, keys)
         )
     assert refused.value.code == "closed"
@@ -93,7 +94,7 @@ def test_answer_once_then_edit_until_deadline(setup):
 def test_bad_answers_are_refused_and_change_nothing(setup, mutate):
     _survey, session, user, ranked, confidence, text, keys = setup
     with pytest.raises(SurveyRefused):
-        survey_response_submit(
+        session_survey_submit(
             session=session,
             user=user,
             answers=mutate(good(ranked, confidence, text, keys), ranked, confidence, text, keys),
@@ -104,7 +105,7 @@ def test_bad_answers_are_refused_and_change_nothing(setup, mutate):
 def test_only_people_signed_up_answer(setup):
     _survey, session, _user, ranked, confidence, text, keys = setup
     with pytest.raises(SurveyRefused) as refused:
-        survey_response_submit(
+        session_survey_submit(
             session=session, user=learner(), answers=good(ranked, confidence, text, keys)
         )
     assert refused.value.code == "not_signed_up"
@@ -119,7 +120,7 @@ def test_choice_questions(course):
     session = InPersonSessionFactory(survey=survey)
     user = learner()
     SignUp.objects.create(session=session, user=user, status="waitlisted", queued_at=timezone.now())
-    ok = survey_response_submit(
+    ok = session_survey_submit(
         session=session, user=user, answers={str(single.pk): "o2", str(multiple.pk): ["o1", "o3"]}
     )
     assert ok.answers == {str(single.pk): "o2", str(multiple.pk): ["o1", "o3"]}
@@ -128,7 +129,7 @@ def test_choice_questions(course):
         {str(single.pk): "o1", str(multiple.pk): ["o1", "o2", "o3"]},
     ):
         with pytest.raises(SurveyRefused):
-            survey_response_submit(session=session, user=user, answers=bad)
+            session_survey_submit(session=session, user=user, answers=bad)
 
 
 def test_submitting_completes_the_survey_path_item(setup):
@@ -139,7 +140,7 @@ def test_submitting_completes_the_survey_path_item(setup):
     survey.path_items.set([item])
     survey.save()
     enrolment_assign_manually(employee=user.employee, path=path)
-    survey_response_submit(session=session, user=user, answers=good(ranked, confidence, text, keys))
+    session_survey_submit(session=session, user=user, answers=good(ranked, confidence, text, keys))
     assert EnrolmentItem.objects.get(item=item).status == "completed"
 
 

@@ -8,7 +8,8 @@ import pytest
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from lms.surveys.brief import session_brief, topic_demand, weak_spots
+from lms.sessions.brief import session_brief
+from lms.surveys.brief import topic_demand, weak_spots
 from tests.factories import EmployeeFactory
 from tests.surveys.brief_setup import known_brief
 

@@ -19,17 +19,14 @@ from rest_framework.views import APIView
 from wagtail.images.models import SourceImageIOError
 from wagtail.rich_text import expand_db_html
 
-from courses.models import LessonPage
-from courses.quizzes import QuizPaper, lesson_quiz_papers
 from lms.api.v1.errors import errors
-from lms.learner.outline import (
+from lms.api.v1.serializers import QuizPaperOutput, quiz_paper_json
+from lms.progress.outline import (
     CourseOutline,
-    course_outline_for,
-    course_visible_to,
-    lesson_visible_to,
-    video_watches_for,
+    LessonReading,
+    course_outline_visible_to,
+    lesson_reading_visible_to,
 )
-from lms.progress.selectors import QuizStatus, quiz_statuses_for
 from media.selectors import video_master_url, video_poster_url, video_thumbnails_url
 
 IMAGE_RENDITION = "max-1280x1280"
@@ -105,69 +102,13 @@ class CourseDetailApi(APIView):
         responses={200: CourseOutput, **errors(404)}, summary="A course with my progress"
     )
     def get(self, request: Request, course_id: int) -> Response:
-        course = course_visible_to(user=request.user, course_id=course_id)
-        if course is None:
+        outline = course_outline_visible_to(user=request.user, course_id=course_id)
+        if outline is None:
             raise NotFound()
-        outline = course_outline_for(user=request.user, course=course)
         return Response(CourseOutput(course_json(outline)).data)
 
 
 # --- lesson ---------------------------------------------------------------------------
-
-
-class PaperOptionOutput(serializers.Serializer):
-    id = serializers.CharField()
-    text = serializers.CharField()
-
-
-class PaperQuestionOutput(serializers.Serializer):
-    id = serializers.CharField()
-    number = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=["single_choice", "multiple_choice", "true_false"])
-    text = serializers.CharField()
-    options = PaperOptionOutput(many=True)
-
-
-class QuizPaperOutput(serializers.Serializer):
-    """A question paper: no correct answers, no explanations."""
-
-    id = serializers.IntegerField()
-    key = serializers.UUIDField()
-    title = serializers.CharField()
-    pass_mark = serializers.IntegerField()
-    attempt_limit = serializers.IntegerField(help_text="0 = unlimited.")
-    attempts_used = serializers.IntegerField()
-    attempts_left = serializers.IntegerField(allow_null=True, help_text="null = unlimited.")
-    passed = serializers.BooleanField()
-    best_score = serializers.IntegerField(allow_null=True)
-    paper = serializers.CharField(help_text="Send back with the answers.")
-    questions = PaperQuestionOutput(many=True)
-
-
-def quiz_paper_json(paper: QuizPaper, status: QuizStatus) -> dict[str, Any]:
-    quiz = paper.quiz
-    return {
-        "id": quiz.pk,
-        "key": str(quiz.translation_key),
-        "title": quiz.title,
-        "pass_mark": quiz.pass_mark,
-        "attempt_limit": quiz.attempt_limit,
-        "attempts_used": status.attempts_used,
-        "attempts_left": status.attempts_left,
-        "passed": status.passed,
-        "best_score": status.best_score,
-        "paper": paper.token,
-        "questions": [
-            {
-                "id": q.id,
-                "number": q.number,
-                "kind": q.kind,
-                "text": q.text,
-                "options": [{"id": o.id, "text": o.text} for o in q.options],
-            }
-            for q in paper.questions
-        ],
-    }
 
 
 class CaptionOutput(serializers.Serializer):
@@ -273,11 +214,8 @@ def _video_json(video: Any, must_watch: int, watch: Any) -> dict[str, Any]:
     }
 
 
-def lesson_json(lesson: LessonPage, request: Request) -> dict[str, Any]:
-    user = request.user
-    watches = video_watches_for(user=user, lesson=lesson)
-    papers = lesson_quiz_papers(lesson=lesson, user_id=user.pk)
-    statuses = quiz_statuses_for(user=user, quizzes=[p.quiz for p in papers.values()])
+def lesson_json(reading: LessonReading) -> dict[str, Any]:
+    lesson = reading.lesson
     body: list[dict[str, Any]] = []
     for block in lesson.body:
         value = block.value
@@ -303,14 +241,14 @@ def lesson_json(lesson: LessonPage, request: Request) -> dict[str, Any]:
             if video is None:
                 continue
             item["video"] = _video_json(
-                video, value["must_watch_percent"] or 0, watches.get(video.pk)
+                video, value["must_watch_percent"] or 0, reading.watches.get(video.pk)
             )
         elif block.block_type == "quiz":
-            paper = papers.get(block.id)
+            paper = reading.papers.get(block.id)
             if paper is None:
                 continue
             item["intro"] = value["intro"] or ""
-            item["quiz"] = quiz_paper_json(paper, statuses[paper.quiz.translation_key])
+            item["quiz"] = quiz_paper_json(paper, reading.quiz_status[block.id])
         body.append(item)
     return {
         "id": lesson.pk,
@@ -330,7 +268,7 @@ class LessonDetailApi(APIView):
         summary="A lesson: body, videos to resume, quizzes",
     )
     def get(self, request: Request, lesson_id: int) -> Response:
-        lesson = lesson_visible_to(user=request.user, lesson_id=lesson_id)
-        if lesson is None:
+        reading = lesson_reading_visible_to(user=request.user, lesson_id=lesson_id)
+        if reading is None:
             raise NotFound()
-        return Response(LessonOutput(lesson_json(lesson, request)).data)
+        return Response(LessonOutput(lesson_json(reading)).data)

@@ -4,8 +4,9 @@
     POST /api/v1/quizzes/{id or key}/attempts/   {"paper", "answers": {question: [option]}}
     GET  /api/v1/quizzes/{id or key}/attempts/   my attempts, newest first
 
-Grading and attempt limits are `lms.progress.services.quiz_attempt_submit`, the same
-service the lesson page's quiz form uses. Correct answers and explanations appear only in
+Grading and attempt limits are `lms.progress.services.quiz_answers_submit`, the same
+service the lesson page's quiz form uses; the quiz is found by
+`lms.progress.selectors.learner_quiz_for`. Correct answers and explanations appear only in
 attempts, that is after answers were submitted. A quiz is reachable only through a live
 lesson the person may see; otherwise it is a 404 like a quiz that does not exist.
 """
@@ -22,14 +23,15 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from courses.models import LessonPage, Quiz
-from courses.quizzes import QuizAnswerError, quiz_paper_for, quiz_paper_question_ids
-from lms.api.v1.courses import QuizPaperOutput, quiz_paper_json
 from lms.api.v1.errors import errors
-from lms.learner.outline import quiz_by_ref, quiz_lesson_for
+from lms.api.v1.serializers import QuizPaperOutput, quiz_paper_json
 from lms.progress.models import QuizAttempt
-from lms.progress.selectors import quiz_statuses_for
-from lms.progress.services import QuizSubmissionError, quiz_attempt_submit
+from lms.progress.selectors import (
+    learner_quiz_attempts_for,
+    learner_quiz_for,
+    learner_quiz_paper_for,
+)
+from lms.progress.services import QuizSubmissionError, quiz_answers_submit
 from media.api_common import IdField, TextField, refuse_control_characters
 
 MAX_ANSWERED_QUESTIONS = 200
@@ -61,18 +63,6 @@ def _lesson_param(request: Request) -> int | None:
     query = QuizQueryInput(data=request.query_params)
     query.is_valid(raise_exception=True)
     return query.validated_data.get("lesson")
-
-
-def _quiz_and_lesson(
-    request: Request, quiz_ref: str, lesson_id: int | None
-) -> tuple[Quiz, LessonPage]:
-    quiz = quiz_by_ref(quiz_ref)
-    found = None
-    if quiz is not None:
-        found = quiz_lesson_for(user=request.user, quiz=quiz, lesson_id=lesson_id)
-    if quiz is None or found is None:
-        raise NotFound()
-    return quiz, found
 
 
 class AttemptInput(serializers.Serializer):
@@ -157,10 +147,12 @@ class QuizDetailApi(GenericAPIView):
         summary="A fresh question paper and my attempts",
     )
     def get(self, request: Request, quiz_ref: str) -> Response:
-        quiz, _lesson = _quiz_and_lesson(request, quiz_ref, _lesson_param(request))
-        paper = quiz_paper_for(quiz=quiz, user_id=request.user.pk)
-        quiz_status = quiz_statuses_for(user=request.user, quizzes=[quiz])[quiz.translation_key]
-        return Response(QuizPaperOutput(quiz_paper_json(paper, quiz_status)).data)
+        found = learner_quiz_paper_for(
+            user=request.user, quiz_ref=quiz_ref, lesson_id=_lesson_param(request)
+        )
+        if found is None:
+            raise NotFound()
+        return Response(QuizPaperOutput(quiz_paper_json(found.paper, found.status)).data)
 
 
 class QuizAttemptsApi(GenericAPIView):
@@ -176,9 +168,12 @@ class QuizAttemptsApi(GenericAPIView):
         summary="My attempts at a quiz",
     )
     def get(self, request: Request, quiz_ref: str) -> Response:
-        quiz, _lesson = _quiz_and_lesson(request, quiz_ref, _lesson_param(request))
-        attempts = QuizAttempt.objects.of(request.user).for_quiz_key(quiz.translation_key)
-        page = self.paginate_queryset(attempts.order_by("-number"))
+        attempts = learner_quiz_attempts_for(
+            user=request.user, quiz_ref=quiz_ref, lesson_id=_lesson_param(request)
+        )
+        if attempts is None:
+            raise NotFound()
+        page = self.paginate_queryset(attempts)
         return self.get_paginated_response(AttemptOutput(page, many=True).data)
 
     @extend_schema(
@@ -193,20 +188,19 @@ class QuizAttemptsApi(GenericAPIView):
     def post(self, request: Request, quiz_ref: str) -> Response:
         data = AttemptInput(data=request.data)
         data.is_valid(raise_exception=True)
-        quiz, lesson = _quiz_and_lesson(request, quiz_ref, data.validated_data.get("lesson"))
+        found = learner_quiz_for(
+            user=request.user, quiz_ref=quiz_ref, lesson_id=data.validated_data.get("lesson")
+        )
+        if found is None:
+            raise NotFound()
         try:
-            question_ids = quiz_paper_question_ids(
-                token=data.validated_data["paper"], quiz=quiz, user_id=request.user.pk
-            )
-            attempt = quiz_attempt_submit(
+            attempt = quiz_answers_submit(
                 user=request.user,
-                quiz=quiz,
-                lesson=lesson,
-                question_ids=question_ids,
+                quiz=found.quiz,
+                lesson=found.lesson,
+                paper=data.validated_data["paper"],
                 answers=data.validated_data["answers"],
             )
-        except QuizAnswerError as exc:
-            raise QuizRefused(code=exc.code, message=exc.message, status_code=400) from exc
         except QuizSubmissionError as exc:
             raise QuizRefused(code=exc.code, message=exc.message, status_code=exc.status) from exc
         return Response(AttemptOutput(attempt).data, status=status.HTTP_201_CREATED)

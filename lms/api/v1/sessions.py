@@ -35,6 +35,7 @@ from rest_framework.response import Response
 
 from lms.api.v1.errors import errors
 from lms.sessions import services
+from lms.sessions.brief import session_brief
 from lms.sessions.calendar import session_calendar
 from lms.sessions.models import InPersonSession, SignUp
 from lms.sessions.selectors import (
@@ -47,10 +48,9 @@ from lms.sessions.selectors import (
     user_may_read_any_brief,
     user_may_read_brief,
 )
-from lms.surveys.brief import session_brief
 from lms.surveys.models import SurveyResponse
 from lms.surveys.selectors import question_choices, response_for, survey_questions, survey_topics
-from lms.surveys.services import SurveyRefused, survey_response_submit
+from lms.surveys.services import SurveyRefused
 from media.api_common import (
     EARLIEST,
     MAX_ID,
@@ -476,7 +476,7 @@ class SessionSurveyApi(GenericAPIView):
         data = SurveyInput(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            survey_response_submit(
+            services.session_survey_submit(
                 session=session, user=request.user, answers=data.validated_data["answers"]
             )
         except SurveyRefused as refused:

@@ -1,6 +1,7 @@
 """Who may see a course, a lesson, a video's files, or a lesson's documents.
 
-The learning domain's rule, enforced on the pages and documents by
+The learning domain's rule (here, beside learning paths, because a path's courses are one
+of the ways in), enforced on the pages and documents by
 `lms/learner/wagtail_hooks.py` (before Wagtail serves a course, a lesson or a document)
 and called by the video pipeline's delivery through the `ONRAMP_VIDEO_ACCESS_CHECK`
 setting.
@@ -23,7 +24,9 @@ from django.db.models import QuerySet
 from wagtail.models import Page, ReferenceIndex
 
 from courses.models import CoursePage, CourseVisibility, LessonPage
+from courses.translation import canonical_page
 from lms.org.services import ROLE_ADMIN, ROLE_HR, ROLE_TRAINER
+from lms.paths.selectors import user_has_course_in_path
 
 STAFF_ROLES = frozenset({ROLE_TRAINER, ROLE_HR, ROLE_ADMIN})
 
@@ -59,9 +62,6 @@ def is_staff_reader(user: Any) -> bool:
 
 def course_in_learning_path(user: Any, course: CoursePage) -> bool:
     """Whether one of the learner's current learning paths includes the course."""
-    from lms.paths.selectors import user_has_course_in_path
-    from lms.progress.pages import canonical_page
-
     return user_has_course_in_path(user=user, course_id=canonical_page(course).pk)
 
 

@@ -1,4 +1,4 @@
-"""Which page progress is recorded against."""
+"""Translations of a page: which one progress, paths and reports count."""
 
 from __future__ import annotations
 

@@ -7,18 +7,17 @@ phone's course screen then costs the same number of queries for 2 lessons or 40.
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.contrib.contenttypes.models import ContentType
-from wagtail.models import Locale, Page, ReferenceIndex
 
 from courses.blocks import DEFAULT_WATCH_PERCENT
 from courses.models import CoursePage, CourseTopic, LessonPage, Quiz
-from lms.learner.access import can_view_course, can_view_lesson
+from courses.quizzes import QuizPaper, lesson_quiz_papers
+from courses.translation import canonical_page
+from lms.paths.access import can_view_course, can_view_lesson
+from lms.paths.selectors import NextInPath, next_in_path_for
 from lms.progress.completion import (
     CourseCompletion,
     CourseRequirements,
@@ -26,10 +25,9 @@ from lms.progress.completion import (
     VideoRequirement,
     course_completion,
 )
+from lms.progress.events import played_from_start
 from lms.progress.models import VideoWatch
-from lms.progress.pages import canonical_page
-from lms.progress.selectors import passed_quiz_keys
-from media.api_common import parse_id
+from lms.progress.selectors import QuizStatus, passed_quiz_keys, quiz_statuses_for
 from media.models import Video
 
 
@@ -168,8 +166,11 @@ def course_outline_for(*, user: AbstractBaseUser, course: CoursePage) -> CourseO
 
 def video_watches_for(*, user: AbstractBaseUser, lesson: LessonPage) -> dict[int, VideoWatch]:
     """The learner's watch of each video of a lesson (read or reported in any language)."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
     lesson_ids = {lesson.pk, canonical_page(lesson).pk}
     watches: dict[int, VideoWatch] = {}
+    # Newest last, so the watch last touched (on any device, in any language) wins.
     for watch in VideoWatch.objects.filter(user=user, lesson_id__in=lesson_ids).order_by(
         "updated_at"
     ):
@@ -177,61 +178,128 @@ def video_watches_for(*, user: AbstractBaseUser, lesson: LessonPage) -> dict[int
     return watches
 
 
-def quiz_by_ref(ref: str) -> Quiz | None:
-    """A quiz by its id, or by its translation key (in the reader's language if it has one)."""
-    queryset = Quiz.objects.select_related("bank")
-    if ref.isdigit():
-        # isdigit() also says yes to "²" and "①", which int() refuses.
-        pk = parse_id(ref)
-        if pk is None:
-            return None
-        quiz = queryset.filter(pk=pk).first()
-    else:
-        try:
-            key = uuid.UUID(ref)
-        except ValueError:
-            return None
-        quiz = queryset.filter(translation_key=key).order_by("pk").first()
-    if quiz is None:
-        return None
-    localized = quiz.localized
-    if localized.pk != quiz.pk:
-        localized = queryset.get(pk=localized.pk)
-    return localized
+@dataclass(frozen=True)
+class PlayerState:
+    """What the player needs from the server to pick up where the learner stopped."""
+
+    position: float
+    position_at: str  # ISO time the phone reported the position; "" when never
+    # How far the learner may seek in a course without skipping: the end of what they
+    # played from the start without a gap (a range after a gap does not count there).
+    furthest: float
+    percent: float
 
 
-def _lessons_showing(quiz: Quiz) -> Iterable[LessonPage]:
-    quiz_ids = [
-        str(pk)
-        for pk in Quiz.objects.filter(translation_key=quiz.translation_key).values_list(
-            "pk", flat=True
+def player_state_of(watch: VideoWatch) -> PlayerState:
+    return PlayerState(
+        position=round(watch.last_position, 1),
+        position_at=watch.position_client_time.isoformat() if watch.position_client_time else "",
+        furthest=played_from_start(watch.ranges)[0],
+        percent=round(watch.percent, 1),
+    )
+
+
+@dataclass(frozen=True)
+class LessonReading:
+    """What a lesson shows one learner besides its body: a question paper and the
+    learner's standing per quiz block, and their watch of each video."""
+
+    lesson: LessonPage
+    papers: dict[str, QuizPaper]  # by quiz block id
+    quiz_status: dict[str, QuizStatus]  # by quiz block id
+    watches: dict[int, VideoWatch]  # by video id
+
+    @property
+    def player_states(self) -> dict[int, PlayerState]:
+        """Per video id, where the player resumes."""
+        return {video_id: player_state_of(watch) for video_id, watch in self.watches.items()}
+
+
+def lesson_reading_for(*, user: AbstractBaseUser, lesson: LessonPage) -> LessonReading:
+    """Fresh question papers, quiz standing and video watches of a lesson, in three queries
+    whatever the number of quizzes and videos (and the papers' questions)."""
+    papers = lesson_quiz_papers(lesson=lesson, user_id=user.pk)
+    statuses = quiz_statuses_for(user=user, quizzes=[paper.quiz for paper in papers.values()])
+    return LessonReading(
+        lesson=lesson,
+        papers=papers,
+        quiz_status={
+            block_id: statuses[paper.quiz.translation_key] for block_id, paper in papers.items()
+        },
+        watches=video_watches_for(user=user, lesson=lesson),
+    )
+
+
+def lesson_reading_visible_to(*, user: AbstractBaseUser, lesson_id: int) -> LessonReading | None:
+    """The live lesson and what it shows the person, if they may see it; else None."""
+    lesson = lesson_visible_to(user=user, lesson_id=lesson_id)
+    return lesson_reading_for(user=user, lesson=lesson) if lesson is not None else None
+
+
+@dataclass(frozen=True)
+class LessonStatus:
+    state: str  # done | started | todo | open (nothing to complete)
+    watched_percent: int | None
+    has_quiz: bool
+
+
+def lesson_statuses_for(*, user: Any, course: Any) -> tuple[dict[int, LessonStatus], Any]:
+    """Per lesson id, where the learner stands; and the course's completion."""
+    outline = course_outline_for(user=user, course=course)
+    statuses: dict[int, LessonStatus] = {}
+    for entry in outline.lessons:
+        has_requirements = entry.has_quiz or entry.has_video
+        if not has_requirements:
+            state = "open"
+        elif entry.requirements_met:
+            state = "done"
+        elif entry.watched_percent:
+            state = "started"
+        else:
+            state = "todo"
+        statuses[entry.lesson.pk] = LessonStatus(
+            state=state, watched_percent=entry.watched_percent, has_quiz=entry.has_quiz
         )
-    ]
-    page_ids = ReferenceIndex.objects.filter(
-        to_content_type=ContentType.objects.get_for_model(Quiz),
-        to_object_id__in=quiz_ids,
-        base_content_type=ContentType.objects.get_for_model(Page),
-    ).values_list("object_id", flat=True)
-    locale = Locale.get_active()
-    lessons = LessonPage.objects.live().filter(pk__in=[int(pk) for pk in page_ids])
-    # The reader's language first, then the tree order.
-    return sorted(lessons, key=lambda lesson: (lesson.locale_id != locale.pk, lesson.path))
+    return statuses, outline.completion
 
 
-def quiz_lesson_for(
-    *, user: AbstractBaseUser, quiz: Quiz, lesson_id: int | None = None
-) -> LessonPage | None:
-    """A live lesson the person may see that shows the quiz; None when there is none.
+@dataclass(frozen=True)
+class CoursePageFacts:
+    """What a course page shows the learner: where they stand in each lesson, the
+    course's completion, what follows in their paths and the lesson to continue with."""
 
-    `lesson_id` picks the lesson when the phone knows it; otherwise the quiz's lessons are
-    found through Wagtail's reference index.
-    """
-    if lesson_id is not None:
-        candidates: Iterable[LessonPage] = LessonPage.objects.live().filter(pk=lesson_id)
-    else:
-        candidates = _lessons_showing(quiz)
-    for lesson in candidates:
-        keys = {shown.translation_key for _block, shown in lesson.quiz_blocks()}
-        if quiz.translation_key in keys and can_view_lesson(user, lesson):
-            return lesson
-    return None
+    lesson_status: dict[int, LessonStatus]
+    completion: CourseCompletion
+    next_in_path: list[NextInPath]
+    continue_lesson: LessonPage | None
+
+
+def course_page_facts_for(*, user: AbstractBaseUser, course: CoursePage) -> CoursePageFacts:
+    statuses, completion = lesson_statuses_for(user=user, course=course)
+    next_in_path = next_in_path_for(user=user, course=course)
+    begun = any(s.state in ("done", "started") for s in statuses.values())
+    # Once the learner has begun, the button takes them to the first unfinished lesson.
+    continue_lesson = (
+        next(
+            (
+                lesson
+                for lesson in course.lessons
+                if lesson.pk in statuses and statuses[lesson.pk].state in ("todo", "started")
+            ),
+            None,
+        )
+        if begun
+        else None
+    )
+    return CoursePageFacts(
+        lesson_status=statuses,
+        completion=completion,
+        next_in_path=next_in_path,
+        continue_lesson=continue_lesson,
+    )
+
+
+def course_outline_visible_to(*, user: AbstractBaseUser, course_id: int) -> CourseOutline | None:
+    """The live course's outline for the person, if they may see the course; else None."""
+    course = course_visible_to(user=user, course_id=course_id)
+    return course_outline_for(user=user, course=course) if course is not None else None
