@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # Storage layout, all under the default storage:
 #   videos/<id>/source/<original name>      the upload, kept for re-transcoding
@@ -53,7 +54,7 @@ class Video(models.Model):
     """A recorded lesson: one uploaded source file and the adaptive stream made from it."""
 
     class Status(models.TextChoices):
-        UPLOADED = "uploaded", _("Uploaded")
+        UPLOADED = "uploaded", pgettext_lazy("status", "Uploaded")
         PROBING = "probing", _("Checking")
         TRANSCODING = "transcoding", _("Processing")
         READY = "ready", _("Ready")

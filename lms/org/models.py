@@ -242,7 +242,7 @@ class RosterImport(models.Model):
     """
 
     class Status(models.TextChoices):
-        UPLOADED = "uploaded", _("Uploaded")
+        UPLOADED = "uploaded", pgettext_lazy("status", "Uploaded")
         INVALID = "invalid", _("Needs fixing")
         READY = "ready", _("Ready to import")
         APPLYING = "applying", _("Importing")
