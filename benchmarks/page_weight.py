@@ -85,7 +85,7 @@ def prepare(data_dir: Path) -> dict[str, str]:
                 "-c",
                 "import django; django.setup()\n"
                 "from courses.models import LessonPage\n"
-                "from media.services import video_transcode\n"
+                "from media.pipeline.transcode import video_transcode\n"
                 f"lesson = LessonPage.objects.get(slug={LESSON_SLUG!r}, locale__language_code='zh-hans')\n"
                 "for _id, video, _t in lesson.video_blocks():\n"
                 "    video_transcode(video=video)\n",

@@ -317,11 +317,13 @@ class RungResult:
 
 
 def onramp_ingest(src: Path, preset: str, threads: int) -> tuple[Timing, object]:
-    from media.services import video_create, video_probe, video_transcode
+    from media.pipeline.probe import video_probe
+    from media.pipeline.transcode import video_transcode
+    from media.services import video_create
 
     with Stopwatch() as watch:
         with src.open("rb") as stream:
-            video = video_create(title=src.stem, file=stream, filename=src.name, enqueue=False)
+            video = video_create(title=src.stem, file=stream, filename=src.name)
         video = video_probe(video=video)
         video = video_transcode(video=video, preset=preset, threads=threads)
     if video.status != "ready":
@@ -412,10 +414,10 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="onramp-bench-") as tmp:
         setup_django(Path(tmp) / "data")
-        from media import ffmpeg as onramp_ffmpeg
+        from media.ffmpeg import encode as onramp_encode
 
-        preset = options.preset or onramp_ffmpeg.X264_PRESET
-        threads = options.threads if options.threads >= 0 else onramp_ffmpeg.X264_THREADS
+        preset = options.preset or onramp_encode.X264_PRESET
+        threads = options.threads if options.threads >= 0 else onramp_encode.X264_THREADS
         print(f"ffmpeg: {run(['ffmpeg', '-version']).stdout.splitlines()[0]}")
         print(
             f"CPU cores: {os.cpu_count()}; x264 preset {preset}, threads per rung {threads or 'auto'}"

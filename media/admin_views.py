@@ -2,7 +2,7 @@
 upload page, the JSON the live progress bar polls, retry, and captions.
 
 Thin views: uploads go through /api/v1/videos/ (media/api.py) from the browser; state
-changes through `media.services`.
+changes through `media.pipeline.captions` and `media.tasks`.
 """
 
 from __future__ import annotations
@@ -22,10 +22,12 @@ from django.views.generic import FormView, TemplateView
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from media import ffmpeg, selectors
+from media import selectors
+from media.ffmpeg.validate import format_duration, format_size
 from media.forms import CaptionForm
 from media.models import Caption, Video
-from media.services import caption_add, caption_delete, video_retry
+from media.pipeline.captions import caption_add, caption_delete
+from media.tasks import video_retry_and_process
 
 ADD = "onramp_media.add_video"
 CHANGE = "onramp_media.change_video"
@@ -74,8 +76,8 @@ class VideoUploadView(WagtailAdminTemplateMixin, TemplateView):
             edit_url_template=video_url("edit", 0).replace("/0/", "/{id}/"),
             chunk_size=settings.VIDEO_UPLOAD_CHUNK_BYTES,
             max_bytes=limit,
-            max_size=ffmpeg.format_size(limit),
-            max_duration=ffmpeg.format_duration(settings.VIDEO_MAX_DURATION),
+            max_size=format_size(limit),
+            max_duration=format_duration(settings.VIDEO_MAX_DURATION),
             messages_json={
                 "choose_file": _("Choose a video file."),
                 "too_big": _("This file is %(size)s; the limit is %(limit)s."),
@@ -135,7 +137,7 @@ class VideoRetryView(View):
         _require(request, CHANGE)
         video = get_object_or_404(Video, pk=pk)
         before = video.attempt
-        video = video_retry(video=video)
+        video = video_retry_and_process(video=video)
         if video.attempt != before:
             messages.success(request, _("Processing starts again."))
         elif video.status == Video.Status.READY:

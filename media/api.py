@@ -39,13 +39,13 @@ from rest_framework.views import APIView
 from media import selectors
 from media.api_common import ErrorDetailOutput, ErrorOutput, TextField, error_body
 from media.models import UploadSession, Video
+from media.tasks import upload_complete_and_process
 from media.uploads import (
     UploadError,
     parse_content_range,
     parse_sha256,
     upload_cancel,
     upload_chunk_write,
-    upload_complete,
     upload_session_create,
     upload_session_expires_at,
     upload_session_get,
@@ -330,7 +330,7 @@ class UploadCompleteApi(APIView):
     def post(self, request: Request, upload_id: Any) -> Response:
         try:
             session = upload_session_get(user=request.user, session_id=upload_id)
-            video = upload_complete(session=session)
+            video = upload_complete_and_process(session=session)
         except UploadError as exc:
             return _error(exc)
         response = Response(VideoStatusSerializer(video_data(video)).data, status=201)

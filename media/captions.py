@@ -1,7 +1,7 @@
 """Caption files as text: read SRT or WebVTT in UTF-8 or GBK, hand back clean WebVTT.
 
 Trainers export subtitles from whatever tool they have; Chinese Windows tools still write
-GBK. Pure functions; `caption_add` in `media/services.py` stores the result.
+GBK. Pure functions; `caption_add` in `media/pipeline/captions.py` stores the result.
 """
 
 from __future__ import annotations

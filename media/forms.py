@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from media.captions import CAPTION_MAX_BYTES
-from media.ffmpeg import format_size
+from media.ffmpeg.validate import format_size
 
 
 class CaptionForm(forms.Form):

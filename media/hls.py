@@ -2,7 +2,7 @@
 
 ffmpeg's own master playlist guesses BANDWIDTH before the first segment exists; Apple's
 authoring spec wants the peak and average measured over the real segments, which we only
-know after the encode. Pure functions, like `media/ffmpeg.py`.
+know after the encode. Pure functions, like `media/ffmpeg/`.
 """
 
 from __future__ import annotations

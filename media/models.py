@@ -1,5 +1,5 @@
 """Recorded lessons: an uploaded source, what ffprobe found in it, and the HLS ladder made
-from it. State changes live in `media/services.py`; these are only the records."""
+from it. State changes live in `media/services.py` and `media/pipeline/`; these are only the records."""
 
 from __future__ import annotations
 
@@ -142,7 +142,7 @@ class Video(models.Model):
     @property
     def failure_reason(self) -> str:
         """Why the video failed, in the active language; empty when it did not."""
-        from media.ffmpeg import rejection_message  # the messages live with the rules
+        from media.ffmpeg.validate import rejection_message  # the messages live with the rules
 
         if not self.failure_code:
             return ""

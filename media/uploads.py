@@ -11,7 +11,8 @@
 3. A client that lost its connection asks the session for its offset and goes on from
    there (`UploadSession.received`).
 4. `upload_complete` turns the finished file into a Video (moved, not copied, when
-   storage is local disk) and queues its processing; asking again returns the same video.
+   storage is local disk); asking again returns the same video. The API calls it through
+   `media.tasks.upload_complete_and_process`, which queues the processing.
 
 Idle sessions are removed with their bytes by `upload_sessions_clean`, run whenever
 someone starts an upload and as a task. Why not tus: the Django servers for it on PyPI
@@ -41,9 +42,9 @@ from django.core.files import File
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from media import ffmpeg
+from media.ffmpeg.validate import format_size, rejection_message
 from media.models import UploadSession, Video
-from media.services import video_create
+from media.services import NewAttemptCallback, video_create
 
 READ_BLOCK = 64 * 1024
 # A chunk above this is refused before it is read: the client sends ~8 MiB.
@@ -105,9 +106,9 @@ def _check_size(size: int) -> None:
         raise UploadError(_("The file is empty."), code="empty")
     if size > limit:
         raise UploadError(
-            ffmpeg.rejection_message(
+            rejection_message(
                 "file_too_big",
-                {"size": ffmpeg.format_size(size), "limit": ffmpeg.format_size(limit)},
+                {"size": format_size(size), "limit": format_size(limit)},
             ),
             code="file_too_big",
             status=413,
@@ -280,7 +281,7 @@ def upload_chunk_write(
         )
     if content_range.length > MAX_CHUNK_BYTES:
         raise UploadError(
-            _("A chunk may be at most %(size)s.") % {"size": ffmpeg.format_size(MAX_CHUNK_BYTES)},
+            _("A chunk may be at most %(size)s.") % {"size": format_size(MAX_CHUNK_BYTES)},
             code="chunk_too_big",
             status=413,
             offset=offset,
@@ -361,8 +362,11 @@ class _PartFile(File):
         return str(self.name)
 
 
-def upload_complete(*, session: UploadSession) -> Video:
-    """Turn a fully received upload into a Video and queue its processing (idempotent)."""
+def upload_complete(
+    *, session: UploadSession, on_new_attempt: NewAttemptCallback | None = None
+) -> Video:
+    """Turn a fully received upload into a Video (idempotent); `on_new_attempt` is handed
+    to `video_create` (`media.tasks.upload_complete_and_process` queues its processing)."""
     if session.status == UploadSession.Status.COMPLETE and session.video_id:
         return Video.objects.get(pk=session.video_id)
     if session.received != session.size:
@@ -400,6 +404,7 @@ def upload_complete(*, session: UploadSession) -> Video:
                 file=_PartFile(stream, name=str(path)),
                 filename=session.filename,
                 created_by=session.created_by,
+                on_new_attempt=on_new_attempt,
             )
     except ValidationError as exc:
         _remove(session)

@@ -31,7 +31,8 @@ from wagtail.snippets.bulk_actions.delete import DeleteBulkAction
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import EditView, IndexView, SnippetViewSet
 
-from media import admin_views, ffmpeg, selectors
+from media import admin_views, selectors
+from media.ffmpeg.validate import format_duration, format_size
 from media.models import Video
 from media.services import video_delete
 
@@ -53,7 +54,7 @@ class VideoStatusColumn(Column):
 
 
 def _duration(video: Video) -> str:
-    return ffmpeg.format_duration(video.duration) if video.duration else "–"
+    return format_duration(video.duration) if video.duration else "–"
 
 
 def _renditions(video: Video) -> str:
@@ -88,7 +89,7 @@ class VideoEditView(EditView):
             caption_add_url=reverse("video_admin:caption_add", args=[video.pk]),
             renditions=list(video.renditions.order_by("-height")),
             duration=_duration(video),
-            source_size=ffmpeg.format_size(video.source_size) if video.source_size else "",
+            source_size=format_size(video.source_size) if video.source_size else "",
             master_url=selectors.video_master_url(video),
             poster_url=selectors.video_poster_url(video),
             ffmpeg_log_tail="\n".join(video.ffmpeg_log.strip().splitlines()[-30:]),

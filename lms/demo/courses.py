@@ -5,7 +5,7 @@ Rules, like the organisation seed (lms/demo/org.py):
   trainer did to it during a demo; only missing courses are created. A second run
   changes nothing.
 - Each lesson gets a short title-card video (the lesson name in a CJK font over a tone)
-  made by ffmpeg and handed to the real video pipeline (`media.services.video_create`),
+  made by ffmpeg and handed to the real video pipeline (`media.tasks.video_create_and_process`),
   which transcodes it in the task worker after the seed commits. The clips are cached
   under DATA_DIR/cache, so ffmpeg draws each card once per machine. Set
   ONRAMP_DEMO_VIDEOS=0 to skip videos.
@@ -226,18 +226,18 @@ class DemoVideos:
     def video_for(self, *, course: str, lesson: str, slug: str) -> Any:
         if not self.enabled:
             return None
-        from media.services import video_create
+        from media.tasks import video_create_and_process
 
         try:
             clip = self._clip(title=lesson, subtitle=course)
         except (subprocess.SubprocessError, OSError):
             logger.exception("seed_demo: could not draw the title card for %s", lesson)
             return None
-        from media.services import caption_add
+        from media.pipeline.captions import caption_add
 
         with clip.open("rb") as stream:
             # Queued for the real pipeline once the seed's transaction commits.
-            video = video_create(title=lesson, file=stream, filename=f"{slug}.mp4")
+            video = video_create_and_process(title=lesson, file=stream, filename=f"{slug}.mp4")
         # Chinese captions, so the player's 字幕 button has something to show in the demo.
         half = CLIP_SECONDS / 2
         srt = (

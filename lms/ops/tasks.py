@@ -5,7 +5,7 @@ from django_tasks import task
 
 from lms.ops.models import WorkerHeartbeat
 from lms.ops.selectors import live_worker_ids
-from media.services import videos_requeue_orphaned
+from media.tasks import videos_requeue_orphaned_and_process
 
 
 @task()
@@ -22,5 +22,5 @@ def requeue_orphaned_videos() -> dict[str, int]:
 
     Here rather than in media, which does not know the workers' heartbeats.
     """
-    result = videos_requeue_orphaned(live_worker_ids=live_worker_ids())
+    result = videos_requeue_orphaned_and_process(live_worker_ids=live_worker_ids())
     return {"requeued": result.requeued, "failed": result.failed}

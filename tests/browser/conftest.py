@@ -140,14 +140,13 @@ def lesson_clip(tmp_path_factory):
 @pytest.fixture
 def transcoded_video(lesson_clip, settings, tmp_path):
     """The clip through the real pipeline (probe, HLS ladder, poster), synchronously."""
-    from media.services import video_create, video_transcode
+    from media.pipeline.transcode import video_transcode
+    from media.services import video_create
 
     settings.DATA_DIR = tmp_path / "data"
     settings.DATA_DIR.mkdir()
     with lesson_clip.open("rb") as stream:
-        video = video_create(
-            title="互联网金融与我们的公司", file=stream, filename="lesson.mp4", enqueue=False
-        )
+        video = video_create(title="互联网金融与我们的公司", file=stream, filename="lesson.mp4")
     return video_transcode(video=video)
 
 

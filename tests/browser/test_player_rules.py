@@ -135,7 +135,7 @@ def test_captions_toggle_shows_the_learners_language_and_is_remembered(
 ):
     import io
 
-    from media.services import caption_add
+    from media.pipeline.captions import caption_add
 
     cues = "1\n00:00:00,000 --> 00:00:09,000\n{}\n"
     caption_add(

@@ -237,12 +237,13 @@ def _media_data_dir(settings, tmp_path: Path) -> Path:
 @pytest.fixture
 def ingest(clips: Clips) -> Callable[..., Video]:
     """Create, probe and transcode a clip synchronously, as `ingest_video` does."""
-    from media.services import video_create, video_transcode
+    from media.pipeline.transcode import video_transcode
+    from media.services import video_create
 
     def run(name: str, **transcode_options) -> Video:
         path = clips(name)
         with path.open("rb") as stream:
-            video = video_create(title=name, file=stream, filename=path.name, enqueue=False)
+            video = video_create(title=name, file=stream, filename=path.name)
         return video_transcode(video=video, **transcode_options)
 
     return run

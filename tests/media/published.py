@@ -24,7 +24,7 @@ def _write(name: str, data: bytes) -> None:
 
 def publish_fake_video(**fields) -> Video:
     """A READY video with one 360p rung of two segments, a poster, scrub thumbnails and
-    English captions, laid out in storage exactly as `media.services` publishes them."""
+    English captions, laid out in storage exactly as `media.pipeline` publishes them."""
     fields = {"duration": 8.0, **fields}
     video = VideoFactory(status=Video.Status.READY, width=640, height=360, **fields)
     hls_dir = f"videos/{video.pk}/hls/{RUN}"

@@ -10,7 +10,9 @@ from django.core.files.storage import default_storage
 
 from media.hls import parse_master_playlist, parse_media_playlist
 from media.models import Caption
-from media.services import caption_add, caption_delete, video_create, video_transcode
+from media.pipeline.captions import caption_add, caption_delete
+from media.pipeline.transcode import video_transcode
+from media.services import video_create
 from tests.media.factories import VideoFactory
 from tests.media.hls_checks import check_ladder, storage_path
 
@@ -61,7 +63,7 @@ def test_srt_in_utf8_and_gbk_become_subtitles_in_the_master(ingest):
 def test_captions_added_before_the_transcode_are_published_with_it(clips):
     path = clips("small")
     with path.open("rb") as stream:
-        video = video_create(title="t", file=stream, filename=path.name, enqueue=False)
+        video = video_create(title="t", file=stream, filename=path.name)
     caption_add(video=video, language="en", file=io.BytesIO(SRT.encode()))
     video = video_transcode(video=video)
     master = parse_master_playlist(storage_path(video.master_playlist.name).read_text())

@@ -4,21 +4,12 @@ from fractions import Fraction
 
 import pytest
 
-from media.ffmpeg import (
-    AudioStreamFacts,
-    ProbeFacts,
-    ProgressParser,
-    VideoStreamFacts,
-    choose_ladder,
-    estimate_remaining,
-    plan_sprite,
-    poster_args,
-    poster_is_usable,
-    poster_positions,
-    progress_percent,
-    sprite_vtt,
-    transcode_args,
-)
+from media.ffmpeg.encode import transcode_args
+from media.ffmpeg.ladder import choose_ladder
+from media.ffmpeg.poster import poster_args, poster_is_usable, poster_positions
+from media.ffmpeg.probe import AudioStreamFacts, ProbeFacts, VideoStreamFacts
+from media.ffmpeg.progress import ProgressParser, estimate_remaining, progress_percent
+from media.ffmpeg.sprites import plan_sprite, sprite_vtt
 
 
 def facts(*, width=1920, height=1080, fps="30", audio=True, hdr=False) -> ProbeFacts:
@@ -230,7 +221,8 @@ def _options_before_input(args: list[str]) -> list[str]:
 
 
 def test_every_input_is_a_local_file_in_a_container_we_accept():
-    from media.ffmpeg import decode_check_args, probe_args, probe_first_pts_args
+    from media.ffmpeg.probe import probe_args, probe_first_pts_args
+    from media.ffmpeg.validate import decode_check_args
 
     whitelist = ["-protocol_whitelist", "file", "-format_whitelist"]
     commands = [
@@ -273,7 +265,7 @@ def test_hls_outputs_write_local_files_only():
 
 
 def test_the_transcode_deadline_follows_the_length_with_a_floor():
-    from media.ffmpeg import transcode_timeout
+    from media.ffmpeg.encode import transcode_timeout
 
     assert transcode_timeout(10, floor=600, per_second=6) == 600
     assert transcode_timeout(3600, floor=600, per_second=6) == 21600

@@ -56,12 +56,12 @@ def test_rejected_file_fails_with_a_reason_and_exit_code(clips):
 
 
 def test_unexpected_error_still_ends_with_json(clips, monkeypatch, settings):
-    from media import services
+    from media.pipeline import transcode
 
     def explode(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(services, "_transcode", explode)
+    monkeypatch.setattr(transcode, "_transcode", explode)
     result, _, error = run(str(clips("small")))
     assert error is not None and error.returncode == 1
     video = Video.objects.get()

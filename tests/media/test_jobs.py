@@ -14,19 +14,25 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from media import ffmpeg, services
+from media import services
+from media.ffmpeg import encode
 from media.models import Rendition, Video
-from media.services import video_create, video_delete, video_probe, video_retry, video_transcode
-from media.tasks import process_video
+from media.pipeline import runner
+from media.pipeline.probe import video_probe
+from media.pipeline.transcode import video_transcode
+from media.services import video_create, video_delete
+from media.tasks import process_video, video_create_and_process, video_retry_and_process
 from tests.media.hls_checks import check_ladder
 
 pytestmark = pytest.mark.django_db
 
 
-def upload(clips, name: str = "small", **kwargs) -> Video:
+def upload(clips, name: str = "small", *, process: bool = True) -> Video:
+    """Upload a clip; with `process`, as a front end does: its processing queued on commit."""
+    create = video_create_and_process if process else video_create
     path = clips(name)
     with path.open("rb") as stream:
-        return video_create(title=name, file=stream, filename=path.name, **kwargs)
+        return create(title=name, file=stream, filename=path.name)
 
 
 def test_upload_enqueues_after_commit_and_the_task_processes(
@@ -57,7 +63,7 @@ def test_a_rolled_back_upload_starts_no_job(clips, django_capture_on_commit_call
 
 
 def test_retry_after_a_killed_worker_starts_clean(clips, django_capture_on_commit_callbacks):
-    video = upload(clips, enqueue=False)
+    video = upload(clips, process=False)
     video = video_probe(video=video)
     # The worker died mid-transcode: status stuck, heartbeat old, half a temp dir and
     # half a published folder left behind.
@@ -75,7 +81,7 @@ def test_retry_after_a_killed_worker_starts_clean(clips, django_capture_on_commi
     assert services.video_is_stale(video)
 
     with django_capture_on_commit_callbacks(execute=True):
-        video = video_retry(video=video)
+        video = video_retry_and_process(video=video)
     video.refresh_from_db()
     check_ladder(video)
     assert video.attempt == 2
@@ -87,9 +93,9 @@ def test_retry_after_a_killed_worker_starts_clean(clips, django_capture_on_commi
 def test_the_dead_attempts_job_does_nothing_when_it_finally_runs(
     clips, django_capture_on_commit_callbacks
 ):
-    video = upload(clips, enqueue=False)
+    video = upload(clips, process=False)
     with django_capture_on_commit_callbacks(execute=True):
-        video = video_retry(video=video)  # attempt 2 runs to ready
+        video = video_retry_and_process(video=video)  # attempt 2 runs to ready
     video.refresh_from_db()
     master = video.master_playlist.name
     assert process_video.call(video.pk, 1) == Video.Status.READY
@@ -101,7 +107,7 @@ def test_retry_of_a_ready_video_does_nothing(ingest, django_capture_on_commit_ca
     video = ingest("small")
     before = (video.attempt, video.job_id, video.master_playlist.name)
     with django_capture_on_commit_callbacks() as callbacks:
-        again = video_retry(video=video)
+        again = video_retry_and_process(video=video)
     assert callbacks == []
     assert (again.attempt, again.job_id, again.master_playlist.name) == before
     # Re-running the task of a ready video changes nothing either.
@@ -111,15 +117,15 @@ def test_retry_of_a_ready_video_does_nothing(ingest, django_capture_on_commit_ca
 
 
 def test_retry_leaves_a_live_job_alone_unless_forced(clips, django_capture_on_commit_callbacks):
-    video = upload(clips, enqueue=False)
+    video = upload(clips, process=False)
     Video.objects.filter(pk=video.pk).update(
         status=Video.Status.TRANSCODING, job_id="alive", progress_updated_at=timezone.now()
     )
     with django_capture_on_commit_callbacks() as callbacks:
-        assert video_retry(video=video).attempt == 1
+        assert video_retry_and_process(video=video).attempt == 1
     assert callbacks == []
     with django_capture_on_commit_callbacks() as callbacks:
-        assert video_retry(video=video, force=True).attempt == 2
+        assert video_retry_and_process(video=video, force=True).attempt == 2
     assert len(callbacks) == 1
 
 
@@ -127,7 +133,7 @@ def test_retry_of_a_failed_video(ingest, django_capture_on_commit_callbacks):
     video = ingest("audio_as_mp4")
     assert video.status == Video.Status.FAILED
     with django_capture_on_commit_callbacks(execute=True):
-        video = video_retry(video=video)
+        video = video_retry_and_process(video=video)
     video.refresh_from_db()
     assert video.status == Video.Status.FAILED and video.attempt == 2
 
@@ -146,8 +152,8 @@ def test_delete_removes_rows_and_files(ingest, django_capture_on_commit_callback
 def test_deleting_during_the_transcode_stops_the_job(
     clips, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(services, "PROGRESS_WRITE_INTERVAL", 0)
-    video = upload(clips, "long", enqueue=False)
+    monkeypatch.setattr(runner, "PROGRESS_WRITE_INTERVAL", 0)
+    video = upload(clips, "long", process=False)
 
     def delete_now(percent, remaining):
         with django_capture_on_commit_callbacks(execute=True):
@@ -160,8 +166,8 @@ def test_deleting_during_the_transcode_stops_the_job(
 
 
 def test_a_retry_during_the_transcode_supersedes_the_running_job(clips, monkeypatch):
-    monkeypatch.setattr(services, "PROGRESS_WRITE_INTERVAL", 0)
-    video = upload(clips, "long", enqueue=False)
+    monkeypatch.setattr(runner, "PROGRESS_WRITE_INTERVAL", 0)
+    video = upload(clips, "long", process=False)
 
     def retry_now(percent, remaining):
         Video.objects.filter(pk=video.pk).update(attempt=2, job_id="", status=Video.Status.UPLOADED)
@@ -189,7 +195,7 @@ def fake_ffmpeg(monkeypatch):
 
     def install(*, pause: float, exit_code: int) -> None:
         monkeypatch.setattr(
-            ffmpeg,
+            encode,
             "transcode_args",
             lambda **kwargs: [sys.executable, "-c", FAKE_FFMPEG, str(pause), str(exit_code)],
         )
@@ -199,7 +205,7 @@ def fake_ffmpeg(monkeypatch):
 
 def test_failure_keeps_the_last_lines_of_ffmpeg_and_a_plain_reason(clips, fake_ffmpeg):
     fake_ffmpeg(pause=0, exit_code=1)
-    video = video_transcode(video=upload(clips, enqueue=False))
+    video = video_transcode(video=upload(clips, process=False))
     assert video.status == Video.Status.FAILED
     assert video.failure_code == "transcode_failed"
     lines = video.ffmpeg_log.splitlines()
@@ -208,7 +214,7 @@ def test_failure_keeps_the_last_lines_of_ffmpeg_and_a_plain_reason(clips, fake_f
 
 
 def test_progress_is_written_at_most_every_second_with_an_eta(clips, fake_ffmpeg, monkeypatch):
-    video = upload(clips, enqueue=False)
+    video = upload(clips, process=False)
     video = video_probe(video=video)  # 2 s: the fake's 0.3 s steps are 15 % each
     fake_ffmpeg(pause=0, exit_code=1)
     with CaptureQueriesContext(connection) as queries:
@@ -220,17 +226,17 @@ def test_progress_is_written_at_most_every_second_with_an_eta(clips, fake_ffmpeg
     assert len(progress_writes) <= 3
 
     seen = []
-    monkeypatch.setattr(services, "PROGRESS_WRITE_INTERVAL", 0.25)
+    monkeypatch.setattr(runner, "PROGRESS_WRITE_INTERVAL", 0.25)
     fake_ffmpeg(pause=0.3, exit_code=1)
     Video.objects.filter(pk=video.pk).update(status=Video.Status.PROBING)
-    original = services._update_if_current
+    original = runner.update_if_current
 
     def spy(video_id, token, **fields):
         if "progress_eta" in fields and fields.get("progress", 0) > 0:
             seen.append((fields["progress"], fields["progress_eta"]))
         return original(video_id, token, **fields)
 
-    monkeypatch.setattr(services, "_update_if_current", spy)
+    monkeypatch.setattr(runner, "update_if_current", spy)
     video_transcode(video=video)
     percents = [p for p, _ in seen]
     assert percents == sorted(percents) and 15 <= percents[0] < percents[-1] <= 75

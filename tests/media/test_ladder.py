@@ -4,7 +4,7 @@ from fractions import Fraction
 
 import pytest
 
-from media.ffmpeg import choose_ladder, h264_level
+from media.ffmpeg.ladder import choose_ladder, h264_level
 
 
 def sizes(width: int, height: int, fps: Fraction = Fraction(30)) -> list[tuple[str, int, int]]:

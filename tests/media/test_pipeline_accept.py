@@ -191,7 +191,7 @@ def check_poster_and_scrub_thumbnails(video: Video) -> None:
 
 
 def test_poster_is_not_the_black_opening(ingest):
-    from media.services import _luma_stats
+    from media.pipeline.transcode import _luma_stats
 
     video = ingest("black_start")  # 1.5 s black, then picture
     mean, stddev = _luma_stats(storage_path(video.poster.name))

@@ -17,9 +17,11 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.utils import timezone, translation
 
-from media import services
 from media.models import Video
-from media.services import video_create, video_probe, video_transcode
+from media.pipeline import runner
+from media.pipeline.probe import video_probe
+from media.pipeline.transcode import video_transcode
+from media.services import video_create
 
 pytestmark = pytest.mark.django_db
 
@@ -89,7 +91,7 @@ def silent_server() -> Iterator[int]:
 
 def _upload(path: Path, name: str) -> Video:
     with path.open("rb") as stream:
-        return video_create(title=name, file=stream, filename=name, enqueue=False)
+        return video_create(title=name, file=stream, filename=name)
 
 
 def test_a_live_hls_playlist_named_mp4_is_refused_at_once(tmp_path, silent_server):
@@ -198,8 +200,8 @@ def test_a_small_mp4_made_by_ffmpeg_still_transcodes(ingest):
 def test_the_worker_and_its_progress_are_recorded(ingest, monkeypatch):
     from lms.ops.models import WorkerHeartbeat  # the app that runs workers, above media
 
-    monkeypatch.setattr(services, "PROGRESS_WRITE_INTERVAL", 0)
-    monkeypatch.setenv(services.WORKER_ID_ENV, "host:1:abcdef")
+    monkeypatch.setattr(runner, "PROGRESS_WRITE_INTERVAL", 0)
+    monkeypatch.setenv(runner.WORKER_ID_ENV, "host:1:abcdef")
     long_ago = timezone.now() - dt.timedelta(hours=1)
     WorkerHeartbeat.objects.create(
         worker_id="host:1:abcdef",

@@ -10,6 +10,7 @@ from django.utils import translation
 
 from media import services
 from media.models import Video
+from media.pipeline import runner
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ def _no_transcode(monkeypatch):
     def forbidden(*args, **kwargs):
         raise AssertionError("transcode started for a rejected file")
 
-    monkeypatch.setattr(services, "_run_transcode_process", forbidden)
+    monkeypatch.setattr(runner, "run_transcode_process", forbidden)
 
 
 @pytest.mark.parametrize(

@@ -4,14 +4,11 @@ from fractions import Fraction
 
 import pytest
 
-from media.ffmpeg import (
-    ProbeFacts,
-    choose_frame_rate,
+from media.ffmpeg.probe import ProbeFacts, choose_frame_rate, looks_like_container, parse_probe
+from media.ffmpeg.validate import (
     classify_decode_failure,
     classify_probe_failure,
     decoded_a_frame,
-    looks_like_container,
-    parse_probe,
     rejection_message,
     validate_probe,
 )
@@ -237,7 +234,7 @@ def test_decode_check_helpers():
     ],
 )
 def test_signature_check(head, code):
-    from media.ffmpeg import refuse_by_signature
+    from media.ffmpeg.validate import refuse_by_signature
 
     rejection = refuse_by_signature(head)
     assert (rejection.code if rejection else None) == code

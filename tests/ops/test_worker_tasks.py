@@ -76,7 +76,7 @@ def left_behind(clips, *, worker_id: str, requeues: int = 0) -> Video:
     """A video whose worker was killed mid-transcode: the status says it is running."""
     path = clips("small")
     with path.open("rb") as stream:
-        video = video_create(title="small", file=stream, filename=path.name, enqueue=False)
+        video = video_create(title="small", file=stream, filename=path.name)
     Video.objects.filter(pk=video.pk).update(
         status=Video.Status.TRANSCODING,
         job_id="deadjob",

@@ -15,9 +15,11 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from media.ffmpeg import format_duration
+from media.ffmpeg.validate import format_duration
 from media.models import Video
-from media.services import video_create, video_probe, video_transcode
+from media.pipeline.probe import video_probe
+from media.pipeline.transcode import video_transcode
+from media.services import video_create
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +83,6 @@ class Command(BaseCommand):
                         title=options["title"] or path.stem,
                         file=stream,
                         filename=path.name,
-                        enqueue=False,
                     )
             except ValidationError as exc:
                 self._finish(None, " ".join(exc.messages))
