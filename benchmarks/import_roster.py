@@ -77,7 +77,7 @@ def inner(path: Path, rows: int) -> dict[str, float]:
     from django.db import connection, transaction
 
     from lms.org.models import Department, Employee, Level, Position
-    from lms.org.services import roster_import
+    from lms.org.roster import roster_import
 
     call_command("migrate", verbosity=0)
     for i, name in enumerate(DEPARTMENTS):
