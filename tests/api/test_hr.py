@@ -10,7 +10,7 @@ from lms.org.models import Employee
 from lms.org.services import api_token_create
 from lms.paths.models import EnrolmentItem
 from tests.factories import DepartmentFactory, EmployeeFactory
-from tests.reports.factories import enrol, path_with_items
+from tests.paths.factories import enrol, path_with_items
 
 pytestmark = pytest.mark.django_db
 

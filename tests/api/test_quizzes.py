@@ -4,8 +4,9 @@ import pytest
 from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 
+from lms.org.roles import ROLES
 from lms.progress.models import QuizAttempt
-from tests.api.test_courses import api_client_for
+from tests.api.factories import api_client_for
 from tests.courses.factories import (
     CoursePageFactory,
     LessonPageFactory,
@@ -15,8 +16,6 @@ from tests.courses.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-ROLES = ["Learner", "Trainer", "HR", "Admin"]
 
 
 def url(quiz, attempts=False):

@@ -14,7 +14,7 @@ from lms.paths.models import Enrolment, EnrolmentItem
 from lms.progress.events import progress_events_apply
 from lms.progress.models import ProgressEvent, VideoWatch
 from tests.factories import EmployeeFactory, UserFactory
-from tests.learner.world import learning_world
+from tests.learner.factories import learning_world
 from tests.media.factories import VideoDeliveryFactory
 from tests.media.published import publish_fake_video
 

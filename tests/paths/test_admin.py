@@ -2,17 +2,18 @@
 
 import pytest
 
-from lms.paths.models import Enrolment, LearningPath, PathItem, PathStage
+from lms.paths.models import Enrolment, LearningPath
 from tests.factories import EmployeeFactory
+from tests.paths.factories import LearningPathFactory, PathItemFactory, PathStageFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def path():
-    path = LearningPath.objects.create(name="客户经理入职路径")
-    stage = PathStage.objects.create(path=path, name="入职第一天")
-    PathItem.objects.create(stage=stage, kind="checklist", title="领取工牌", due_days=0)
+    path = LearningPathFactory(name="客户经理入职路径")
+    stage = PathStageFactory(path=path, name="入职第一天")
+    PathItemFactory(stage=stage, kind="checklist", title="领取工牌", due_days=0)
     return path
 
 

@@ -95,7 +95,7 @@ def test_people_list_by_state_and_search(role_client, org):
 def test_people_list_paginates_with_constant_queries(
     role_client, org, django_assert_max_num_queries
 ):
-    from tests.reports.factories import people_on_path
+    from tests.paths.factories import people_on_path
 
     client = role_client("HR")
     client.get(f"{DASHBOARD}people/")  # warm Wagtail's caches

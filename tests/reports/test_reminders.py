@@ -11,7 +11,7 @@ from lms.paths.models import EnrolmentItem
 from lms.reports.models import Notice, ReminderEntry, ReminderMessage
 from lms.reports.services import reminders_run
 from tests.factories import DepartmentFactory, EmployeeFactory
-from tests.reports.factories import enrol, path_with_items
+from tests.paths.factories import enrol, path_with_items
 
 pytestmark = pytest.mark.django_db
 

@@ -5,13 +5,13 @@ import io
 from types import SimpleNamespace
 
 import pytest
-from django.utils import timezone
 from django.utils.translation import gettext
 
 from lms.sessions.brief import session_brief
 from lms.surveys.brief import topic_demand, weak_spots
 from tests.factories import EmployeeFactory
-from tests.surveys.brief_setup import known_brief
+from tests.sessions.factories import SignUpFactory, known_brief
+from tests.surveys.factories import SurveyResponseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -266,7 +266,6 @@ def test_remind_sends_to_the_not_ready(
 def test_brief_queries_do_not_grow_per_respondent(
     client, course, lesson, hr, django_assert_max_num_queries
 ):
-    from lms.sessions.models import SignUp
     from lms.surveys.models import SurveyResponse
     from tests.sessions.factories import learner
 
@@ -279,10 +278,8 @@ def test_brief_queries_do_not_grow_per_respondent(
     answers = SurveyResponse.objects.filter(session=known.session).first().answers
     for _n in range(20):
         person = learner()
-        SignUp.objects.create(
-            session=known.session, user=person, status="confirmed", queued_at=timezone.now()
-        )
-        SurveyResponse.objects.create(
+        SignUpFactory(session=known.session, user=person)
+        SurveyResponseFactory(
             survey=known.survey, session=known.session, user=person, answers=answers
         )
     with django_assert_max_num_queries(len(few.captured_queries)):
