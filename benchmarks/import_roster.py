@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/import_roster.py [--rows 10000] [--no-postgres]
     .venv/bin/python benchmarks/import_roster.py --hostile
 
---hostile reads each hostile file of tests/sheets/hostile.py (declared A1:XFD1048576,
+--hostile reads each hostile file of tests/sheets/factories.py (declared A1:XFD1048576,
 zip bombs, millions of cells…) the way an upload is read, and prints its time and
 peak Python memory (tracemalloc) beside a normal 500-person roster, as XLSX and as CSV,
 read in the same run: a hostile file should cost no more than an ordinary one.
@@ -77,7 +77,7 @@ def inner(path: Path, rows: int) -> dict[str, float]:
     from django.db import connection, transaction
 
     from lms.org.models import Department, Employee, Level, Position
-    from lms.org.services import roster_import
+    from lms.org.roster import roster_import
 
     call_command("migrate", verbosity=0)
     for i, name in enumerate(DEPARTMENTS):
@@ -141,7 +141,7 @@ def hostile() -> None:
     from openpyxl import Workbook
 
     from lms.org.roster import RosterFileError, read_roster
-    from tests.sheets.hostile import HOSTILE
+    from tests.sheets.factories import HOSTILE
 
     def normal_xlsx() -> bytes:
         with tempfile.TemporaryDirectory() as tmp:

@@ -50,3 +50,28 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def trainer():
+    """A trainer's account (a person with the Trainer role)."""
+    from tests.factories import EmployeeFactory
+
+    return EmployeeFactory(roles=["Trainer"]).user
+
+
+@pytest.fixture
+def hr():
+    """An HR person's account."""
+    from tests.factories import EmployeeFactory
+
+    return EmployeeFactory(roles=["HR"]).user
+
+
+@pytest.fixture
+def mailbox(settings):
+    """The mails sent during the test (the in-memory backend)."""
+    from django.core import mail
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    return mail.outbox

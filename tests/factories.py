@@ -101,3 +101,28 @@ class RosterImportFactory(factory.django.DjangoModelFactory):
             "changes": [],
         }
     )
+
+
+def form_data_from(html: str, form_id: str = "w-editor-form") -> dict[str, object]:
+    """What the browser would send for the admin's edit form, as rendered."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    form = soup.find("form", id=form_id) or soup.find("form", attrs={"method": "post"})
+    data: dict[str, object] = {}
+    for field in form.find_all(["input", "select", "textarea"]):
+        name = field.get("name")
+        if not name or field.get("type") in ("submit", "button", "file"):
+            continue
+        if field.name == "select":
+            chosen = [o.get("value") for o in field.find_all("option") if o.has_attr("selected")]
+            data[name] = chosen if field.has_attr("multiple") else (chosen[0] if chosen else "")
+        elif field.get("type") in ("checkbox", "radio"):
+            if field.has_attr("checked"):
+                data.setdefault(name, [])
+                data[name].append(field.get("value", "on"))  # type: ignore[union-attr]
+        elif field.name == "textarea":
+            data[name] = field.text
+        else:
+            data[name] = field.get("value", "")
+    return data

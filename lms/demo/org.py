@@ -28,14 +28,8 @@ from django.utils.translation import gettext_lazy as _
 
 from lms.demo.courses import SeedCounts, SeedReport
 from lms.org.models import Cohort, Department, Employee, Level, Position
-from lms.org.services import (
-    ROLE_ADMIN,
-    ROLE_HR,
-    ROLE_LEARNER,
-    ROLE_TRAINER,
-    ROLES,
-    employee_create,
-)
+from lms.org.roles import ROLE_ADMIN, ROLE_HR, ROLE_LEARNER, ROLE_TRAINER, ROLES
+from lms.org.services import employee_create
 
 User = get_user_model()
 

@@ -1,7 +1,8 @@
 """Wagtail admin pages for importing rosters: list, upload, preview, confirm, progress.
 
-Thin views: the work is done by `lms.org.roster_imports` (and through it by the roster
-services); these pages only collect the upload and show what the services report.
+Thin views: the work is done by `lms.org.roster` (upload and preview) and
+`lms.org.tasks.roster_upload_confirm` (confirm, which enqueues the apply); these pages
+only collect the upload and show what they report.
 """
 
 from __future__ import annotations
@@ -28,12 +29,13 @@ from wagtail.admin.widgets.button import HeaderButton
 from lms.ops.pagination import admin_page
 from lms.org.forms import RosterUploadForm
 from lms.org.models import RosterImport, RosterImportQuerySet
-from lms.org.roster import COLUMN_ALIASES, RosterFileError
-from lms.org.roster_imports import (
+from lms.org.roster import (
+    COLUMN_ALIASES,
+    RosterFileError,
     roster_upload_can_confirm,
-    roster_upload_confirm,
     roster_upload_create,
 )
+from lms.org.tasks import roster_upload_confirm
 
 IMPORT_PERMISSION = "org.import_roster"
 # A queued import that no worker has picked up after this long gets a hint on the page.

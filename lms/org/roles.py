@@ -1,9 +1,15 @@
-"""The four roles as Django groups, with the permissions each needs."""
+"""The roles as Django groups, with the permissions each needs; the one home of their names."""
 
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 
-from lms.org.services import ROLE_ADMIN, ROLE_HR, ROLE_LEARNER, ROLE_TRAINER
+ROLE_LEARNER = "Learner"
+ROLE_TRAINER = "Trainer"
+ROLE_HR = "HR"
+ROLE_ADMIN = "Admin"
+ROLES = (ROLE_LEARNER, ROLE_TRAINER, ROLE_HR, ROLE_ADMIN)
+# Department managers see their own people's reports (row-level, lms.reports.scope).
+ROLE_MANAGER = "Manager"
 
 ORG_MODELS = ("department", "position", "level", "cohort", "employee")
 # Recorded lessons (media/): trainers and admins manage them, HR may look.
@@ -39,7 +45,6 @@ REPORTS_MANAGE = [
     ("reports", "send_reminders"),
     ("reports", "view_remindermessage"),
 ]
-ROLE_MANAGER = "Manager"
 
 # In-person sessions and surveys (lms/sessions, lms/surveys): trainers schedule and write
 # them, HR follows them (briefs and attendance of every session); trainers read the brief

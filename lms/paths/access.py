@@ -25,7 +25,7 @@ from wagtail.models import Page, ReferenceIndex
 
 from courses.models import CoursePage, CourseVisibility, LessonPage
 from courses.translation import canonical_page
-from lms.org.services import ROLE_ADMIN, ROLE_HR, ROLE_TRAINER
+from lms.org.roles import ROLE_ADMIN, ROLE_HR, ROLE_TRAINER
 from lms.paths.selectors import user_has_course_in_path
 
 STAFF_ROLES = frozenset({ROLE_TRAINER, ROLE_HR, ROLE_ADMIN})

@@ -23,6 +23,8 @@ from wagtail.admin.panels import (
 )
 from wagtail.models import Orderable
 
+from lms.org.roles import ROLE_TRAINER
+
 
 def validate_time_zone(value: str) -> None:
     try:
@@ -71,7 +73,7 @@ class InPersonSession(ClusterableModel):
         verbose_name=_("trainers"),
         blank=True,
         related_name="trained_sessions",
-        limit_choices_to={"groups__name": "Trainer"},
+        limit_choices_to={"groups__name": ROLE_TRAINER},
     )
     room = models.CharField(_("room"), max_length=200, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from tests.api.test_courses import api_client_for
+from tests.api.factories import api_client_for
 from tests.factories import EmployeeFactory
 
 pytestmark = pytest.mark.django_db

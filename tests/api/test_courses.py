@@ -4,24 +4,13 @@ import pytest
 from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 
+from lms.org.roles import ROLES
 from lms.progress.models import VideoWatch
+from tests.api.factories import api_client_for
 from tests.courses.factories import CoursePageFactory, LessonPageFactory, answer_key
-from tests.factories import EmployeeFactory
 from tests.media.factories import CaptionFactory, VideoFactory
 
 pytestmark = pytest.mark.django_db
-
-ROLES = ["Learner", "Trainer", "HR", "Admin"]
-
-
-def api_client_for(role: str | None) -> APIClient:
-    client = APIClient()
-    if role is not None:
-        employee = EmployeeFactory(roles=[role])
-        client.force_authenticate(employee.user)
-        client.employee = employee
-        client.user = employee.user
-    return client
 
 
 @pytest.fixture

@@ -5,9 +5,10 @@ import datetime as dt
 import pytest
 from rest_framework.test import APIClient
 
-from lms.paths.models import LearningPath, PathItem, PathStage
+from lms.paths.models import LearningPath
 from lms.paths.services import enrolment_assign_manually
 from tests.factories import EmployeeFactory, UserFactory
+from tests.paths.factories import LearningPathFactory, PathItemFactory, PathStageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -22,12 +23,10 @@ def api_client_for(role: str | None):
 
 
 def path_with(items: int) -> LearningPath:
-    path = LearningPath.objects.create(name=f"路径{items}")
-    stage = PathStage.objects.create(path=path, name="第一周")
+    path = LearningPathFactory(name=f"路径{items}")
+    stage = PathStageFactory(path=path, name="第一周")
     for n in range(items):
-        PathItem.objects.create(
-            stage=stage, kind="checklist", title=f"任务{n}", due_days=n, sort_order=n
-        )
+        PathItemFactory(stage=stage, kind="checklist", title=f"任务{n}", due_days=n, sort_order=n)
     return path
 
 

@@ -10,21 +10,25 @@ from rest_framework.test import APIClient
 
 from lms.org.models import Department
 from lms.org.services import employee_update
-from lms.paths.models import AssignmentRule, EnrolmentItem, LearningPath, PathItem, PathStage
+from lms.paths.models import EnrolmentItem, LearningPath, PathStage
 from lms.paths.services import enrolment_assign_manually, enrolment_item_exempt
 from lms.paths.tasks import sync_path
 from tests.factories import EmployeeFactory, UserFactory
+from tests.paths.factories import (
+    AssignmentRuleFactory,
+    LearningPathFactory,
+    PathItemFactory,
+    PathStageFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 def checklist_path(name: str, titles: list[str]) -> LearningPath:
-    path = LearningPath.objects.create(name=name)
-    stage = PathStage.objects.create(path=path, name="入职第一天")
+    path = LearningPathFactory(name=name)
+    stage = PathStageFactory(path=path, name="入职第一天")
     for n, title in enumerate(titles):
-        PathItem.objects.create(
-            stage=stage, kind="checklist", title=title, due_days=n, sort_order=n
-        )
+        PathItemFactory(stage=stage, kind="checklist", title=title, due_days=n, sort_order=n)
     return path
 
 
@@ -114,7 +118,7 @@ def test_moving_to_another_department_recomputes_the_cached_map(
 ):
     risk = Department.objects.create(name="风险控制部", code="risk")
     risk_path = checklist_path("风控岗位必修", ["征信基础"])
-    AssignmentRule.objects.create(path=risk_path, department=risk)
+    AssignmentRuleFactory(path=risk_path, department=risk)
     assert "征信基础" not in states(my_map(learner))
     employee = learner.employee
     employee.department = risk

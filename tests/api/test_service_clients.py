@@ -13,7 +13,6 @@ from lms.org.services import (
     service_client_revoke,
     service_client_rotate,
 )
-from tests.api.test_token_auth import _rows_holding
 from tests.factories import DepartmentFactory, EmployeeFactory
 
 pytestmark = pytest.mark.django_db
@@ -109,9 +108,9 @@ def test_a_wrong_key_is_refused(header, admin):
     )
 
 
-def test_the_key_is_stored_only_as_a_digest(admin):
+def test_the_key_is_stored_only_as_a_digest(admin, rows_holding):
     client, key = service_client_create(name="HRIS", scopes=[READ], created_by=admin.user)
-    assert _rows_holding(key) == []
+    assert rows_holding(key) == []
     assert key.startswith(f"onr_{client.key_id}_") and len(key) > 50
 
 

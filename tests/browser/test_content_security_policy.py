@@ -10,7 +10,7 @@ import pytest
 
 from tests.courses.factories import answer_key
 from tests.factories import EmployeeFactory
-from tests.learner.world import PASSWORD, learning_world
+from tests.learner.factories import PASSWORD, learning_world
 
 from .test_learner_journey import VIDEO, play_until, sign_in
 

@@ -11,7 +11,7 @@ import pytest
 from courses.models import CoursePage
 from lms.progress.models import ProgressEvent, VideoWatch
 from tests.courses.factories import answer_key
-from tests.learner.world import PASSWORD, learning_world
+from tests.learner.factories import PASSWORD, learning_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -3,7 +3,7 @@
 import pytest
 
 from lms.progress.models import VideoWatch
-from tests.learner.world import PASSWORD, learning_world
+from tests.learner.factories import PASSWORD, learning_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

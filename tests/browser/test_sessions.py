@@ -8,7 +8,8 @@ from lms.surveys.models import SurveyResponse
 from lms.surveys.services import survey_add_default_questions
 from tests.courses.factories import CourseIndexPageFactory, CoursePageFactory
 from tests.factories import EmployeeFactory
-from tests.sessions.factories import InPersonSessionFactory, SurveyFactory
+from tests.sessions.factories import InPersonSessionFactory
+from tests.surveys.factories import SurveyFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -12,7 +12,7 @@ from lms.paths.services import enrolment_assign_manually
 from lms.progress.models import ProgressEvent
 from tests.browser.test_learner_journey import VIDEO, outbox, play_until, sign_in, wait_outbox
 from tests.factories import EmployeeFactory
-from tests.learner.world import PASSWORD, learning_world
+from tests.learner.factories import PASSWORD, learning_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -77,7 +77,7 @@ def test_trainer_creates_and_submits_the_training_lead_approves_and_it_goes_live
         reverse("wagtailadmin_pages:workflow_action", args=[course.pk, "approve", task_state.pk]),
         {"comment": "内容准确，同意发布。"},
     )
-    assert response.status_code in (200, 302)
+    assert response.status_code == 302
 
     course.refresh_from_db()
     assert course.live
@@ -128,14 +128,12 @@ def test_who_may_do_what_on_the_course_tree(governed):
 def test_hr_reads_quizzes_but_does_not_change_them(governed, quiz):
     hr = signed_in("HR")
     assert hr.get(reverse("wagtailsnippets_courses_quiz:list")).status_code == 200
-    assert hr.get(reverse("wagtailsnippets_courses_quiz:edit", args=[quiz.pk])).status_code in (
-        302,
-        403,
-    )
-    assert hr.get(reverse("wagtailadmin_pages:edit", args=[quiz.bank.course.pk])).status_code in (
-        302,
-        403,
-    )
+    for refused in (
+        hr.get(reverse("wagtailsnippets_courses_quiz:edit", args=[quiz.pk])),
+        hr.get(reverse("wagtailadmin_pages:edit", args=[quiz.bank.course.pk])),
+    ):
+        # Wagtail turns PermissionDenied into a redirect to the dashboard with a message.
+        assert (refused.status_code, refused["Location"]) == (302, "/admin/")
     # …and reads every course on the site, whatever its visibility.
     hidden = CoursePageFactory(parent=governed, visibility="path")
     assert hr.get(hidden.url).status_code == 200

@@ -5,6 +5,7 @@ from bs4 import BeautifulSoup
 from django.conf import settings
 
 from tests.factories import EmployeeFactory, UserFactory
+from tests.paths.factories import LearningPathFactory, PathItemFactory, PathStageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -172,20 +173,19 @@ def test_the_home_page_is_the_learners_path_map(client, django_assert_max_num_qu
 
     from django.utils import timezone
 
-    from lms.paths.models import LearningPath, PathItem, PathStage
     from lms.paths.services import enrolment_assign_manually
 
     today = timezone.localdate()
     employee = EmployeeFactory(start_date=today - dt.timedelta(days=5))
-    path = LearningPath.objects.create(name="客户经理入职路径")
-    first_day = PathStage.objects.create(path=path, name="入职第一天", sort_order=0)
-    week = PathStage.objects.create(path=path, name="第一周", sort_order=1)
-    PathItem.objects.create(stage=first_day, kind="checklist", title="领取工牌", due_days=0)
-    PathItem.objects.create(
+    path = LearningPathFactory(name="客户经理入职路径")
+    first_day = PathStageFactory(path=path, name="入职第一天", sort_order=0)
+    week = PathStageFactory(path=path, name="第一周", sort_order=1)
+    PathItemFactory(stage=first_day, kind="checklist", title="领取工牌", due_days=0)
+    PathItemFactory(
         stage=first_day, kind="checklist", title="签署保密协议", due_days=3, sort_order=1
     )
-    PathItem.objects.create(stage=week, kind="checklist", title="开通邮箱", due_days=8)
-    PathItem.objects.create(
+    PathItemFactory(stage=week, kind="checklist", title="开通邮箱", due_days=8)
+    PathItemFactory(
         stage=week,
         kind="checklist",
         title="提交述职",

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from lms.progress.models import ProgressEvent
 from tests.factories import EmployeeFactory
-from tests.learner.world import learning_world
+from tests.learner.factories import learning_world
 from tests.media.published import publish_fake_video
 
 pytestmark = pytest.mark.django_db

@@ -6,9 +6,9 @@ import json
 import pytest
 from rest_framework.test import APIClient
 
-from lms.paths.models import LearningPath, PathItem, PathStage
 from lms.paths.services import enrolment_assign_manually
 from tests.factories import EmployeeFactory
+from tests.paths.factories import LearningPathFactory, PathItemFactory, PathStageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -16,10 +16,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def learner():
     employee = EmployeeFactory(roles=["Learner"])
-    path = LearningPath.objects.create(name="新员工入职")
-    stage = PathStage.objects.create(path=path, name="入职第一天")
+    path = LearningPathFactory(name="新员工入职")
+    stage = PathStageFactory(path=path, name="入职第一天")
     for n in range(10):
-        PathItem.objects.create(stage=stage, kind="checklist", title=f"任务{n}", sort_order=n)
+        PathItemFactory(stage=stage, kind="checklist", title=f"任务{n}", sort_order=n)
     enrolment_assign_manually(employee=employee, path=path)
     return employee
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from lms.org.models import Department, Employee, RosterImport
-from lms.org.roster_imports import roster_upload_apply
+from lms.org.roster import roster_upload_apply
 from lms.org.tasks import roster_import_apply
 from lms.sheets.cells import spreadsheet_safe
 from tests.factories import (
@@ -315,7 +315,7 @@ def test_a_failure_is_recorded_and_can_be_retried(
     def broken(*, plan):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("lms.org.services.roster_apply", broken)
+    monkeypatch.setattr("lms.org.roster.apply.roster_apply", broken)
     confirm(hr, item, django_capture_on_commit_callbacks)
     item.refresh_from_db()
     assert item.status == RosterImport.Status.FAILED

@@ -11,7 +11,7 @@ from django.utils import translation
 from lms.org.models import Employee, RosterImport
 from lms.org.roster import RosterFileError, read_roster
 from tests.factories import DepartmentFactory
-from tests.sheets import hostile
+from tests.sheets import factories as hostile
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from lms.demo.org import (
     demo_organisation_seed,
 )
 from lms.org.models import Cohort, Department, Employee, Level, Position
-from lms.org.services import ROLE_ADMIN, ROLE_HR, ROLE_LEARNER, ROLE_TRAINER
+from lms.org.roles import ROLE_ADMIN, ROLE_HR, ROLE_LEARNER, ROLE_TRAINER
 from tests.factories import DepartmentFactory, EmployeeFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,12 +7,10 @@ from wagtail.models import Page
 
 from lms.org.services import employee_deactivate
 from lms.paths.models import (
-    AssignmentRule,
     Enrolment,
     EnrolmentItem,
     LearningPath,
     PathItem,
-    PathStage,
 )
 from lms.paths.selectors import path_maps_for
 from lms.paths.services import (
@@ -28,6 +26,12 @@ from tests.factories import (
     EmployeeFactory,
     LevelFactory,
     PositionFactory,
+)
+from tests.paths.factories import (
+    AssignmentRuleFactory,
+    LearningPathFactory,
+    PathItemFactory,
+    PathStageFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -60,13 +64,13 @@ def course(title: str) -> Page:
 def make_path(name: str, stages: dict[str, list[dict]], **rule) -> LearningPath:
     # Built like the admin saves a cluster: explicit rows (a ParentalKey manager's
     # create() only stages the child in memory until the parent is saved).
-    path = LearningPath.objects.create(name=name)
+    path = LearningPathFactory(name=name)
     for n, (stage_name, items) in enumerate(stages.items()):
-        stage = PathStage.objects.create(path=path, name=stage_name, sort_order=n)
+        stage = PathStageFactory(path=path, name=stage_name, sort_order=n)
         for m, item in enumerate(items):
-            PathItem.objects.create(stage=stage, sort_order=m, **item)
+            PathItemFactory(stage=stage, sort_order=m, **item)
     if rule:
-        AssignmentRule.objects.create(path=path, **rule)
+        AssignmentRuleFactory(path=path, **rule)
     return path
 
 
@@ -216,9 +220,7 @@ def test_changing_a_path_adds_new_items_and_retires_dropped_ones(org, manager_pa
     paths_assign_for(employees=[employee])
     stage = manager_path.stages.get(name="入职第一天")
     stage.items.get(title="签署保密协议").delete()
-    PathItem.objects.create(
-        stage=stage, kind="checklist", title="开通邮箱", due_days=2, sort_order=5
-    )
+    PathItemFactory(stage=stage, kind="checklist", title="开通邮箱", due_days=2, sort_order=5)
     sync_path.call(path_id=manager_path.pk)
     items = EnrolmentItem.objects.filter(enrolment__employee=employee)
     assert items.get(title="开通邮箱").due_date == START + dt.timedelta(days=2)

@@ -14,13 +14,14 @@ from freezegun import freeze_time
 from rest_framework.test import APIClient
 
 from lms.org.services import api_token_create
-from lms.paths.models import EnrolmentItem, LearningPath, PathItem, PathStage
+from lms.paths.models import EnrolmentItem
 from lms.paths.services import enrolment_assign_manually
 from lms.progress.events import MAX_PLAYBACK_RATE, credit_within, subtract_ranges
 from lms.progress.models import VideoWatch
 from tests.courses.factories import CoursePageFactory, LessonPageFactory
 from tests.factories import EmployeeFactory
 from tests.media.published import publish_fake_video
+from tests.paths.factories import LearningPathFactory, PathItemFactory, PathStageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -41,9 +42,9 @@ def s(course_index):
         body=[("video", {"video": video, "must_watch_percent": 90})],
     )
     learner = EmployeeFactory(roles=["Learner"])
-    path = LearningPath.objects.create(name="通用路径")
-    stage = PathStage.objects.create(path=path, name="第一周")
-    PathItem.objects.create(stage=stage, kind="course", course=course, due_days=7)
+    path = LearningPathFactory(name="通用路径")
+    stage = PathStageFactory(path=path, name="第一周")
+    PathItemFactory(stage=stage, kind="course", course=course, due_days=7)
     enrolment_assign_manually(employee=learner, path=path)
     client = APIClient(headers={"accept-language": "en"})
     client.force_login(learner.user)  # a session: the player's playlists and the API alike

@@ -9,13 +9,14 @@ from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from lms.paths.models import Enrolment, EnrolmentItem, LearningPath, PathItem, PathStage
+from lms.paths.models import Enrolment, EnrolmentItem, LearningPath
 from lms.paths.services import enrolment_assign_manually
 from lms.progress.events import merge_range
 from lms.progress.models import ProgressEvent, VideoWatch
 from tests.courses.factories import CoursePageFactory, LessonPageFactory
 from tests.factories import EmployeeFactory
 from tests.media.factories import VideoDeliveryFactory, VideoFactory
+from tests.paths.factories import LearningPathFactory, PathItemFactory, PathStageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -34,11 +35,11 @@ def setup(course_index):
         body=[("video", {"video": video, "must_watch_percent": 90})],
     )
     learner = EmployeeFactory(roles=["Learner"])
-    path = LearningPath.objects.create(name="通用路径")
-    stage = PathStage.objects.create(path=path, name="第一周")
-    PathItem.objects.create(stage=stage, kind="course", course=course, due_days=7)
-    PathItem.objects.create(stage=stage, kind="checklist", title="领取工牌", sort_order=1)
-    PathItem.objects.create(
+    path = LearningPathFactory(name="通用路径")
+    stage = PathStageFactory(path=path, name="第一周")
+    PathItemFactory(stage=stage, kind="course", course=course, due_days=7)
+    PathItemFactory(stage=stage, kind="checklist", title="领取工牌", sort_order=1)
+    PathItemFactory(
         stage=stage, kind="checklist", title="主管确认", sign_off="manager", sort_order=2
     )
     enrolment_assign_manually(employee=learner, path=path)

@@ -6,7 +6,7 @@ from freezegun import freeze_time
 from lms.org.models import Department
 from tests.courses.fixtures import course, course_index  # noqa: F401
 from tests.factories import DepartmentFactory, EmployeeFactory
-from tests.reports.factories import enrol, path_with_items
+from tests.paths.factories import enrol, path_with_items
 
 TODAY = dt.date(2026, 12, 1)
 START = dt.date(2026, 11, 28)

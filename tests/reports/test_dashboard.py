@@ -95,7 +95,7 @@ def test_people_list_by_state_and_search(role_client, org):
 def test_people_list_paginates_with_constant_queries(
     role_client, org, django_assert_max_num_queries
 ):
-    from tests.reports.factories import people_on_path
+    from tests.paths.factories import people_on_path
 
     client = role_client("HR")
     client.get(f"{DASHBOARD}people/")  # warm Wagtail's caches
@@ -104,7 +104,7 @@ def test_people_list_paginates_with_constant_queries(
     people_on_path(55, org["path"], org["items"], department=org["east"])
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(f"{DASHBOARD}people/")
-    assert "Page 1 of 2" in response.content.decode() or "第 1 页" in response.content.decode()
+    assert "第 1 页" in response.content.decode()
     assert client.get(f"{DASHBOARD}people/", {"p": "999"}).status_code == 200
 
 

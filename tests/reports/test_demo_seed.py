@@ -8,7 +8,7 @@ from lms.paths.models import EnrolmentItem
 from lms.reports.scope import ReportScope
 from lms.reports.selectors import ReportFilters, report_overview
 from tests.factories import EmployeeFactory, PositionFactory
-from tests.reports.factories import people_on_path
+from tests.paths.factories import people_on_path
 
 pytestmark = pytest.mark.django_db
 

@@ -76,7 +76,7 @@ def test_manager_and_head_see_only_their_people(org, settings):
 
 
 def test_queries_are_constant_in_the_number_of_people(org, django_assert_max_num_queries, settings):
-    from tests.reports.factories import people_on_path
+    from tests.paths.factories import people_on_path
 
     def count():
         with django_assert_max_num_queries(6):

@@ -10,9 +10,9 @@ from freezegun import freeze_time
 from lms.reports.models import ReminderEntry, ReminderMessage
 from lms.reports.services import reminders_run
 from lms.sessions.models import SignUp
-from lms.surveys.models import Survey, SurveyResponse
-from tests.reports.factories import enrol, path_with_items
-from tests.sessions.factories import InPersonSessionFactory
+from tests.paths.factories import enrol, path_with_items
+from tests.sessions.factories import InPersonSessionFactory, SignUpFactory
+from tests.surveys.factories import SurveyFactory, SurveyResponseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def session_setup(org, settings):
 
     path, items = path_with_items("面授路径", [("第一个月", [("面授：征信报告解读", 30)])])
     PathItem.objects.filter(pk=items[0].pk).update(kind=PathItem.Kind.SESSION)
-    survey = Survey.objects.create(title="训前调研")
+    survey = SurveyFactory(title="训前调研")
     start = dt.datetime(2026, 12, 2, 1, 0, tzinfo=dt.UTC)  # 09:00 Shanghai tomorrow
     session = InPersonSessionFactory(
         title="征信报告解读", parts=[(start, start + dt.timedelta(hours=3))]
@@ -37,16 +37,14 @@ def session_setup(org, settings):
     signups = {}
     for name, status in (("alice", "confirmed"), ("bob", "attended"), ("carol", "confirmed")):
         enrol(org[name], path, items)
-        signups[name] = SignUp.objects.create(
+        signups[name] = SignUpFactory(
             session=session,
             user=org[name].user,
             status=status,
             queued_at=dt.datetime(2026, 11, 20, tzinfo=dt.UTC),
         )
     SignUp.objects.filter(pk=signups["bob"].pk).update(feedback_rating=4, feedback_comment="很实用")
-    SurveyResponse.objects.create(
-        survey=survey, session=session, user=org["alice"].user, answers={}
-    )
+    SurveyResponseFactory(survey=survey, session=session, user=org["alice"].user, answers={})
     return {"session": session, "signups": signups, "survey": survey}
 
 
@@ -109,7 +107,7 @@ def test_a_manager_sees_only_their_people_in_sessions(session_setup, org, client
     assert org["carol"].name not in html
     # A session none of the manager's people signed up for is not found.
     other = InPersonSessionFactory(title="别的面授")
-    SignUp.objects.create(
+    SignUpFactory(
         session=other,
         user=org["carol"].user,
         status="confirmed",

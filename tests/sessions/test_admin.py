@@ -3,10 +3,10 @@
 import pytest
 from django.utils import timezone
 
-from lms.sessions.models import InPersonSession, SignUp
+from lms.sessions.models import InPersonSession
 from lms.surveys.models import Survey
-from tests.factories import EmployeeFactory
-from tests.sessions.factories import InPersonSessionFactory, in_days, learner
+from tests.factories import EmployeeFactory, form_data_from
+from tests.sessions.factories import InPersonSessionFactory, SignUpFactory, in_days, learner
 
 pytestmark = pytest.mark.django_db
 
@@ -17,9 +17,7 @@ def running(trainer):
 
 
 def seat(session, status="confirmed"):
-    return SignUp.objects.create(
-        session=session, user=learner(), status=status, queued_at=timezone.now()
-    )
+    return SignUpFactory(session=session, user=learner(), status=status, queued_at=timezone.now())
 
 
 def test_roster_per_role(client, running, trainer, hr):
@@ -129,31 +127,6 @@ def test_authoring_forms_open(client, running, trainer):
         assert client.get(url).status_code == 200, url
 
 
-def _form_data(html: str, form_id: str = "w-editor-form") -> dict[str, object]:
-    """What the browser would send for the admin's edit form, as rendered."""
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(html, "html.parser")
-    form = soup.find("form", id=form_id) or soup.find("form", attrs={"method": "post"})
-    data: dict[str, object] = {}
-    for field in form.find_all(["input", "select", "textarea"]):
-        name = field.get("name")
-        if not name or field.get("type") in ("submit", "button", "file"):
-            continue
-        if field.name == "select":
-            chosen = [o.get("value") for o in field.find_all("option") if o.has_attr("selected")]
-            data[name] = chosen if field.has_attr("multiple") else (chosen[0] if chosen else "")
-        elif field.get("type") in ("checkbox", "radio"):
-            if field.has_attr("checked"):
-                data.setdefault(name, [])
-                data[name].append(field.get("value", "on"))  # type: ignore[union-attr]
-        elif field.name == "textarea":
-            data[name] = field.text
-        else:
-            data[name] = field.get("value", "")
-    return data
-
-
 def test_editing_the_time_in_the_admin_sends_an_update(
     client, trainer, django_capture_on_commit_callbacks, mailbox
 ):
@@ -166,7 +139,7 @@ def test_editing_the_time_in_the_admin_sends_an_update(
     seated = seat(session)
     client.force_login(trainer)
     url = f"/admin/snippets/training_sessions/inpersonsession/edit/{session.pk}/"
-    data = _form_data(client.get(url).content.decode())
+    data = form_data_from(client.get(url).content.decode())
     start_field = next(k for k in data if k.endswith("-starts_at"))
     part = session.parts.get()
     new_start = timezone.localtime(part.starts_at) + timezone.timedelta(hours=1)

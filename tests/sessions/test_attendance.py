@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from lms.paths.models import EnrolmentItem, LearningPath, PathItem, PathStage
+from lms.paths.models import EnrolmentItem, PathItem
 from lms.paths.services import enrolment_assign_manually
 from lms.sessions.services import (
     TOKEN_SECONDS,
@@ -16,7 +16,8 @@ from lms.sessions.services import (
     session_check_in,
     session_feedback_submit,
 )
-from tests.sessions.factories import InPersonSessionFactory, in_days, learner
+from tests.paths.factories import LearningPathFactory, PathItemFactory, PathStageFactory
+from tests.sessions.factories import InPersonSessionFactory, SignUpFactory, in_days, learner
 
 pytestmark = pytest.mark.django_db
 
@@ -42,11 +43,8 @@ def test_check_in_with_the_current_code(running):
 
 
 def _seat(session, user):
-    from lms.sessions.models import SignUp
 
-    return SignUp.objects.create(
-        session=session, user=user, status="confirmed", queued_at=timezone.now()
-    )
+    return SignUpFactory(session=session, user=user)
 
 
 def test_code_rotates_and_the_previous_one_is_still_good_briefly(running):
@@ -86,11 +84,8 @@ def test_outside_the_session_window_is_refused():
 def test_only_seat_holders_check_in(running):
     stranger = learner()
     waiting = learner()
-    from lms.sessions.models import SignUp
 
-    SignUp.objects.create(
-        session=running, user=waiting, status="waitlisted", queued_at=timezone.now()
-    )
+    SignUpFactory(session=running, user=waiting, status="waitlisted", queued_at=timezone.now())
     token = check_in_token(session=running)
     assert refused_code(session=running, user=stranger, token=token) == "not_signed_up"
     assert refused_code(session=running, user=waiting, token=token) == "not_signed_up"
@@ -138,11 +133,9 @@ def test_mark_by_hand_and_feedback(running, trainer):
 
 
 def _path_with(kind, course=None):
-    path = LearningPath.objects.create(name=f"路径-{kind}")
-    stage = PathStage.objects.create(path=path, name="第一个月")
-    item = PathItem.objects.create(
-        stage=stage, kind=kind, title="面授：客户开发实战演练", course=course
-    )
+    path = LearningPathFactory(name=f"路径-{kind}")
+    stage = PathStageFactory(path=path, name="第一个月")
+    item = PathItemFactory(stage=stage, kind=kind, title="面授：客户开发实战演练", course=course)
     return path, item
 
 

@@ -7,22 +7,21 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from lms.sessions.models import SignUp
-from tests.sessions.factories import InPersonSessionFactory, in_days, learner
+from tests.sessions.factories import InPersonSessionFactory, SignUpFactory, in_days, learner
 
 pytestmark = pytest.mark.django_db
 
 
 def test_tick_moves_lapsed_offers_on_once():
     soon = InPersonSessionFactory(capacity=1, parts=[(in_days(0, 20), in_days(0, 23))])
-    lapsed = SignUp.objects.create(
+    lapsed = SignUpFactory(
         session=soon,
         user=learner(),
         status="offered",
         queued_at=timezone.now(),
         offered_until=timezone.now() - dt.timedelta(minutes=1),
     )
-    waiting = SignUp.objects.create(
+    waiting = SignUpFactory(
         session=soon, user=learner(), status="waitlisted", queued_at=timezone.now()
     )
     out = StringIO()

@@ -8,9 +8,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from lms.sessions.models import InPersonSession
-from tests.factories import EmployeeFactory
-from tests.sessions.test_admin import _form_data
-from tests.surveys.brief_setup import known_brief
+from tests.factories import EmployeeFactory, form_data_from
+from tests.sessions.factories import known_brief
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +34,7 @@ def taught(course, trainer):
 def form_as_rendered(client, taught, hr):
     """The session's edit form, as the admin renders it for someone allowed to edit it."""
     client.force_login(hr)
-    data = _form_data(client.get(edit_url(taught.session)).content.decode())
+    data = form_data_from(client.get(edit_url(taught.session)).content.decode())
     client.logout()
     return data
 
@@ -124,7 +123,7 @@ def test_a_trainer_who_schedules_a_session_is_its_trainer(client, trainer, cours
     from django.utils import timezone
 
     client.force_login(trainer)
-    data = _form_data(client.get(f"{ADMIN_LIST}add/").content.decode())
+    data = form_data_from(client.get(f"{ADMIN_LIST}add/").content.decode())
     start = timezone.localtime() + timezone.timedelta(days=7)
     data.update(
         {

@@ -11,7 +11,7 @@ from django.utils import translation
 from openpyxl import Workbook
 
 from lms.sheets.reading import SpreadsheetError, XlsxLimits, read_xlsx_rows
-from tests.sheets import hostile
+from tests.sheets import factories as hostile
 
 LIMITS = XlsxLimits(
     max_rows=1000,

@@ -13,16 +13,10 @@ import re
 import pytest
 from django.utils import timezone
 
-from lms.sessions.models import SignUp
 from lms.surveys.models import SurveyQuestion, SurveyResponse
-from tests.sessions.factories import (
-    InPersonSessionFactory,
-    SurveyFactory,
-    SurveyQuestionFactory,
-    learner,
-)
-from tests.sessions.test_admin import _form_data
-from tests.surveys.brief_setup import known_brief
+from tests.factories import form_data_from
+from tests.sessions.factories import InPersonSessionFactory, SignUpFactory, known_brief, learner
+from tests.surveys.factories import SurveyFactory, SurveyQuestionFactory, SurveyResponseFactory
 
 pytestmark = pytest.mark.django_db
 Kind = SurveyQuestion.Kind
@@ -46,8 +40,8 @@ def answered():
     people = [learner() for _ in TEXTS]
     start = timezone.now() - dt.timedelta(hours=1)
     for minute, (person, words, choice) in enumerate(zip(people, TEXTS, CHOICES, strict=True)):
-        SignUp.objects.create(session=session, user=person, status="confirmed", queued_at=start)
-        SurveyResponse.objects.create(
+        SignUpFactory(session=session, user=person, status="confirmed", queued_at=start)
+        SurveyResponseFactory(
             survey=survey,
             session=session,
             user=person,
@@ -184,7 +178,7 @@ def test_topics_rated_by_fewer_than_three_are_left_out(client, course, hr):
 
 def survey_edit(client, survey):
     url = f"/admin/snippets/surveys/survey/edit/{survey.pk}/"
-    data = _form_data(client.get(url).content.decode())
+    data = form_data_from(client.get(url).content.decode())
     data.pop("is_anonymous", None)  # the box unticked
     return client.post(url, data, HTTP_ACCEPT_LANGUAGE="zh-hans")
 

@@ -6,18 +6,14 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from lms.paths.models import EnrolmentItem, LearningPath, PathItem, PathStage
+from lms.paths.models import EnrolmentItem, PathItem
 from lms.paths.services import enrolment_assign_manually
-from lms.sessions.models import SignUp
 from lms.sessions.services import session_survey_submit
 from lms.surveys.models import SurveyQuestion, SurveyResponse
 from lms.surveys.services import SurveyRefused, survey_add_default_questions
-from tests.sessions.factories import (
-    InPersonSessionFactory,
-    SurveyFactory,
-    SurveyQuestionFactory,
-    learner,
-)
+from tests.paths.factories import LearningPathFactory, PathItemFactory, PathStageFactory
+from tests.sessions.factories import InPersonSessionFactory, SignUpFactory, learner
+from tests.surveys.factories import SurveyFactory, SurveyQuestionFactory
 
 pytestmark = pytest.mark.django_db
 Kind = SurveyQuestion.Kind
@@ -29,7 +25,7 @@ def setup(course):
     survey_add_default_questions(survey=survey)
     session = InPersonSessionFactory(survey=survey)
     user = learner()
-    SignUp.objects.create(session=session, user=user, status="confirmed", queued_at=timezone.now())
+    SignUpFactory(session=session, user=user)
     ranked, confidence, text = survey.questions.order_by("sort_order")
     ranked.max_choices = 2  # the course has three topics: allow fewer than all
     ranked.save()
@@ -119,7 +115,7 @@ def test_choice_questions(course):
     )
     session = InPersonSessionFactory(survey=survey)
     user = learner()
-    SignUp.objects.create(session=session, user=user, status="waitlisted", queued_at=timezone.now())
+    SignUpFactory(session=session, user=user, status="waitlisted", queued_at=timezone.now())
     ok = session_survey_submit(
         session=session, user=user, answers={str(single.pk): "o2", str(multiple.pk): ["o1", "o3"]}
     )
@@ -134,9 +130,9 @@ def test_choice_questions(course):
 
 def test_submitting_completes_the_survey_path_item(setup):
     survey, session, user, ranked, confidence, text, keys = setup
-    path = LearningPath.objects.create(name="客户经理入职路径")
-    stage = PathStage.objects.create(path=path, name="第一个月")
-    item = PathItem.objects.create(stage=stage, kind=PathItem.Kind.SURVEY, title="训前调研")
+    path = LearningPathFactory(name="客户经理入职路径")
+    stage = PathStageFactory(path=path, name="第一个月")
+    item = PathItemFactory(stage=stage, kind=PathItem.Kind.SURVEY, title="训前调研")
     survey.path_items.set([item])
     survey.save()
     enrolment_assign_manually(employee=user.employee, path=path)

@@ -1,7 +1,7 @@
 """The HRIS integration: bulk upsert of people, and incremental sync of completions.
 
 `PUT hr/employees/` runs the roster import's own checks (lms.org.roster.clean_row and
-lms.org.services.roster_plan) on JSON rows, so a person is valid through the API
+lms.org.roster.roster_plan) on JSON rows, so a person is valid through the API
 exactly when they would be valid in an uploaded roster. All rows or none are written.
 
 The HRIS calls these as a service client (`Authorization: Bearer onr_…`, made by an admin
@@ -29,8 +29,15 @@ from rest_framework.views import APIView
 
 from lms.api.v1.errors import ErrorDetailOutput, error_body, error_response, errors
 from lms.org.models import ServiceClient, ServiceScope
-from lms.org.roster import COLUMN_LABELS, REQUIRED_COLUMNS, RosterTable, canonical_column, clean_row
-from lms.org.services import roster_apply, roster_plan
+from lms.org.roster import (
+    COLUMN_LABELS,
+    REQUIRED_COLUMNS,
+    RosterTable,
+    canonical_column,
+    clean_row,
+    roster_apply,
+    roster_plan,
+)
 from lms.paths.models import EnrolmentItem
 from media.api_common import has_control_characters, time_clamped
 

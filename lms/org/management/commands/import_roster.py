@@ -6,8 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from lms.org.roster import COLUMN_LABELS
-from lms.org.services import roster_import
+from lms.org.roster import COLUMN_LABELS, roster_import
 
 
 class Command(BaseCommand):

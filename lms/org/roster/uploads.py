@@ -1,8 +1,10 @@
-"""State changes of rosters imported through the admin: upload, confirm, apply.
+"""Roster import, step 4: rosters imported through the admin: upload, confirm, apply.
 
-These wrap the roster services in `lms.org.services` (which read, check and write a
-roster) with what an admin-driven import needs on top: the stored file, a preview
-that HR confirms, and a background task that applies it exactly once.
+These wrap `roster_import` (read → plan → apply) with what an admin-driven import needs
+on top: the stored file, a preview that HR confirms, and applying it exactly once in the
+background. Confirming enqueues a task, so a front end confirms through
+`lms.org.tasks.roster_upload_confirm`, which claims the import here and enqueues
+`roster_import_apply` on commit; a module here never imports the tasks.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
-from functools import partial
 from typing import IO, Any
 
 from django.conf import settings
@@ -21,8 +22,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from lms.org.models import RosterImport
-from lms.org.roster import COLUMN_LABELS, RosterFileError
-from lms.org.services import RosterPlan, roster_import
+from lms.org.roster.apply import roster_import
+from lms.org.roster.plan import RosterPlan
+from lms.org.roster.read import COLUMN_LABELS, RosterFileError
 
 logger = logging.getLogger(__name__)
 
@@ -98,34 +100,30 @@ def roster_upload_create(
     return upload
 
 
-def roster_upload_confirm(
+def roster_upload_claim(
     *, roster_import: RosterImport, confirmed_by: AbstractBaseUser | None
 ) -> bool:
-    """Queue a previewed import to be applied. False if it is not waiting to be applied.
+    """Mark a previewed import as being applied. False if it is not waiting to be applied.
 
     The status moves with a conditional UPDATE, so two clicks (or two people) confirming
-    at once queue one task; the task starts only after this transaction commits.
+    at once claim it once. The caller enqueues the task on commit when this is True.
     """
     now = timezone.now()
-    with transaction.atomic():
-        claimed = (
-            RosterImport.objects.filter(pk=roster_import.pk)
-            .filter(
-                Q(status__in=[RosterImport.Status.READY, RosterImport.Status.FAILED])
-                | Q(status=RosterImport.Status.APPLYING, confirmed_at__lt=now - STALE_AFTER)
-            )
-            .update(
-                status=RosterImport.Status.APPLYING,
-                confirmed_by=confirmed_by,
-                confirmed_at=now,
-                started_at=None,
-                finished_at=None,
-                error="",
-            )
+    claimed = (
+        RosterImport.objects.filter(pk=roster_import.pk)
+        .filter(
+            Q(status__in=[RosterImport.Status.READY, RosterImport.Status.FAILED])
+            | Q(status=RosterImport.Status.APPLYING, confirmed_at__lt=now - STALE_AFTER)
         )
-        if claimed:
-            transaction.on_commit(partial(_enqueue_apply, roster_import.pk))
-    roster_import.refresh_from_db()
+        .update(
+            status=RosterImport.Status.APPLYING,
+            confirmed_by=confirmed_by,
+            confirmed_at=now,
+            started_at=None,
+            finished_at=None,
+            error="",
+        )
+    )
     return bool(claimed)
 
 
@@ -140,24 +138,17 @@ def roster_upload_can_confirm(roster_import: RosterImport) -> bool:
     )
 
 
-def _enqueue_apply(roster_import_id: int) -> None:
-    from lms.org.tasks import roster_import_apply
+def roster_upload_not_started(*, roster_import_id: int) -> None:
+    """Record that an import's background task could not be started (a broken queue)."""
+    RosterImport.objects.filter(pk=roster_import_id, status=RosterImport.Status.APPLYING).update(
+        status=RosterImport.Status.FAILED,
+        error=_("The background task could not be started. Nothing was imported."),
+        finished_at=timezone.now(),
+    )
 
-    try:
-        result = roster_import_apply.enqueue(roster_import_id=roster_import_id)
-    except Exception:
-        # The request has committed already; a broken queue must show on the import,
-        # not as a server error.
-        logger.exception("could not enqueue roster import %s", roster_import_id)
-        RosterImport.objects.filter(
-            pk=roster_import_id, status=RosterImport.Status.APPLYING
-        ).update(
-            status=RosterImport.Status.FAILED,
-            error=_("The background task could not be started. Nothing was imported."),
-            finished_at=timezone.now(),
-        )
-        return
-    RosterImport.objects.filter(pk=roster_import_id).update(task_id=str(result.id)[:64])
+
+def roster_upload_queued(*, roster_import_id: int, task_id: str) -> None:
+    RosterImport.objects.filter(pk=roster_import_id).update(task_id=task_id[:64])
 
 
 def roster_upload_apply(*, roster_import_id: int) -> str:

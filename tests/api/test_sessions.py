@@ -6,11 +6,11 @@ import pytest
 from django.utils import timezone
 from icalendar import Calendar
 
-from lms.sessions.models import SignUp
 from lms.surveys.models import SurveyResponse
 from lms.surveys.services import survey_add_default_questions
 from tests.factories import CohortFactory, EmployeeFactory, UserFactory
-from tests.sessions.factories import InPersonSessionFactory, SurveyFactory, in_days, learner
+from tests.sessions.factories import InPersonSessionFactory, SignUpFactory, in_days, learner
+from tests.surveys.factories import SurveyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def test_list_shows_open_sessions_with_seats_and_my_status(client):
         ],
     )
     user = learner()
-    SignUp.objects.create(session=open_one, user=user, status="confirmed", queued_at=timezone.now())
+    SignUpFactory(session=open_one, user=user)
     body = api(client, user).get("/api/v1/sessions/").json()
     assert [row["title"] for row in body["results"]] == ["信贷业务与风控基础"]
     row = body["results"][0]
@@ -48,9 +48,7 @@ def test_list_is_paginated_and_filtered_in_few_queries(client, django_assert_max
     sessions = [InPersonSessionFactory() for _ in range(12)]
     user = learner()
     for session in sessions[:5]:
-        SignUp.objects.create(
-            session=session, user=user, status="waitlisted", queued_at=timezone.now()
-        )
+        SignUpFactory(session=session, user=user, status="waitlisted", queued_at=timezone.now())
     client = api(client, user)
     with django_assert_max_num_queries(12):
         body = client.get("/api/v1/sessions/").json()
@@ -135,7 +133,7 @@ def surveyed(course):
     survey_add_default_questions(survey=survey)
     session = InPersonSessionFactory(survey=survey)
     user = learner()
-    SignUp.objects.create(session=session, user=user, status="confirmed", queued_at=timezone.now())
+    SignUpFactory(session=session, user=user)
     ranked, confidence, text = survey.questions.order_by("sort_order")
     keys = [f"t{t.pk}" for t in course.topics.order_by("sort_order")]
     answers = {str(ranked.pk): keys[:2], str(confidence.pk): {k: 4 for k in keys}, str(text.pk): ""}
@@ -289,9 +287,7 @@ def test_seats_left_of_a_session_in_two_parts_counts_each_sign_up_once(client):
         parts=[(in_days(7), in_days(7, 4)), (in_days(8), in_days(8, 4))],
     )
     for _n in range(25):
-        SignUp.objects.create(
-            session=session, user=learner(), status="confirmed", queued_at=timezone.now()
-        )
+        SignUpFactory(session=session, user=learner())
     body = api(client, learner()).get("/api/v1/sessions/").json()
     assert [row["seats_left"] for row in body["results"]] == [5]
 

@@ -1,8 +1,8 @@
 """Reading new-hire rosters: CSV (UTF-8, UTF-8 with BOM, GBK/GB18030) and XLSX.
 
-Pure functions that turn a file into rows of canonical, cleaned values and
-per-cell problems. Nothing here touches the database; `lms.org.services`
-checks the rows against the organisation and writes them.
+Roster import, step 1. Pure functions that turn a file into rows of canonical, cleaned
+values and per-cell problems. Nothing here touches the database; `lms.org.roster.plan`
+checks the rows against the organisation and `lms.org.roster.apply` writes them.
 """
 
 from __future__ import annotations

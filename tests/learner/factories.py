@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from lms.paths.models import LearningPath, PathItem, PathStage
+from lms.paths.models import LearningPath, PathItem
 from lms.paths.services import enrolment_assign_manually
 from tests.courses.factories import (
     CourseIndexPageFactory,
@@ -17,6 +17,7 @@ from tests.courses.factories import (
     QuizFactory,
 )
 from tests.factories import EmployeeFactory
+from tests.paths.factories import LearningPathFactory, PathItemFactory, PathStageFactory
 
 PASSWORD = "a-long-password-1"
 
@@ -61,12 +62,10 @@ def learning_world(
     lesson = LessonPageFactory(
         parent=course, title="互联网金融与我们的公司", slug="finance-and-us", body=body
     )
-    path = LearningPath.objects.create(name="新员工通用路径")
-    stage = PathStage.objects.create(path=path, name="入职第一周", sort_order=0)
-    PathItem.objects.create(
-        stage=stage, sort_order=0, kind=PathItem.Kind.COURSE, course=course, due_days=7
-    )
-    PathItem.objects.create(
+    path = LearningPathFactory(name="新员工通用路径")
+    stage = PathStageFactory(path=path, name="入职第一周", sort_order=0)
+    PathItemFactory(stage=stage, sort_order=0, kind=PathItem.Kind.COURSE, course=course, due_days=7)
+    PathItemFactory(
         stage=stage,
         sort_order=1,
         kind=PathItem.Kind.CHECKLIST,
