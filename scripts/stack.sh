@@ -27,7 +27,7 @@ PY="$ROOT/.venv/bin/python"
 BUCKET="${S3_BUCKET:-onramp}"
 READY_TIMEOUT="${STACK_READY_TIMEOUT:-120}"
 
-say() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+say() { printf '\033[1;34m==>\033[0m [%3ss] %s\n' "$SECONDS" "$*" >&2; }
 die() { printf '\033[1;31mError:\033[0m %s\n' "$*" >&2; exit 1; }
 
 is_root() { [ "$(id -u)" = 0 ]; }
@@ -36,7 +36,11 @@ is_root() { [ "$(id -u)" = 0 ]; }
 as_service() {
   if is_root; then (cd "$STACK_DIR" && runuser -u "$STACK_USER" -- "$@"); else (cd "$STACK_DIR" && "$@"); fi
 }
-pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
+# Alive: exists and is not a zombie (a killed process stays one until init reaps it).
+pid_alive() {
+  [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null || return 1
+  [[ "$(ps -o stat= -p "$1" 2>/dev/null)" != Z* ]]
+}
 pidfile_alive() { [ -f "$1" ] && pid_alive "$(cat "$1" 2>/dev/null)"; }
 
 # --- ports ---------------------------------------------------------------------
@@ -247,7 +251,7 @@ EOF
     say "SeaweedFS: starting, S3 on 127.0.0.1:$PORT_S3"
     spawn weed "$WEED" server -ip=127.0.0.1 -ip.bind=127.0.0.1 -dir="$STACK_DIR/weed/data" \
       -master.port="$PORT_WEED_MASTER" -master.volumeSizeLimitMB=64 \
-      -volume.port="$PORT_WEED_VOLUME" -volume.max=0 \
+      -volume.port="$PORT_WEED_VOLUME" -volume.max=0 -volume.preStopSeconds=0 \
       -filer -filer.port="$PORT_WEED_FILER" -filer.localSocket="$STACK_DIR/weed/filer.sock" \
       -s3 -s3.port="$PORT_S3" -s3.config="$STACK_DIR/weed/s3.json" \
       -s3.localSocket="$STACK_DIR/weed/s3.sock" -s3.port.iceberg=0 -s3.port.lance=0
@@ -413,14 +417,14 @@ up() {
 }
 
 # --- down ------------------------------------------------------------------------
-stop_pidfile() {  # name: TERM, then KILL after 15 s; the process group (setsid) with it
-  local file="$STACK_DIR/run/$1.pid" pid
+stop_pidfile() {  # name [grace seconds, 15]: TERM, then KILL; its process group (setsid) too
+  local file="$STACK_DIR/run/$1.pid" pid grace="${2:-15}"
   [ -f "$file" ] || return 0
   pid=$(cat "$file")
   if pid_alive "$pid"; then
     kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
     local i
-    for i in $(seq 1 75); do pid_alive "$pid" || break; sleep 0.2; done
+    for i in $(seq 1 $((grace * 5))); do pid_alive "$pid" || break; sleep 0.2; done
     if pid_alive "$pid"; then
       kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
     fi
@@ -437,11 +441,12 @@ down() {
     pid_alive "$pid" && kill -KILL "$pid" 2>/dev/null
     rm -f "$STACK_DIR/run/nginx.pid"
   fi
-  stop_pidfile app1
-  stop_pidfile app2
-  stop_pidfile worker
-  stop_pidfile weed
-  stop_pidfile redis
+  # The app servers and the worker together, then what they use, then PostgreSQL.
+  stop_pidfile app1 & stop_pidfile app2 & stop_pidfile worker & wait
+  # SeaweedFS's filer waits 15 s for its own long-lived gRPC subscriptions to close
+  # before it stops; every object was written through before S3 answered, so after a
+  # short grace it is killed.
+  stop_pidfile weed 3 & stop_pidfile redis & wait
   if [ -f "$STACK_DIR/pg/data/postmaster.pid" ]; then
     as_service "$PG_BIN/pg_ctl" -D "$STACK_DIR/pg/data" -m fast -w -t 30 stop >/dev/null 2>&1 || true
   fi
