@@ -31,8 +31,10 @@ max_requests_jitter = 200
 # nginx on this machine sets X-Forwarded-*; gunicorn itself trusts no other address.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
-# Heartbeat files in memory, not on a disk that may stall.
-worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+# Heartbeat files in memory, not on a disk that may stall (gunicorn makes them with
+# mkstemp and unlinks them at once, so a shared folder is safe).
+_SHM = "/dev/shm"  # noqa: S108
+worker_tmp_dir = _SHM if os.path.isdir(_SHM) else None
 
 # Logs to stdout/stderr (the journal under systemd; files under scripts/stack.sh).
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
