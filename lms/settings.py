@@ -538,3 +538,12 @@ if ONRAMP_BEHIND_TLS:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+
+# --- Production stack (deploy/, scripts/stack.sh) -----------------------------------
+# ONRAMP_STATIC_PRECOMPRESS=0: collectstatic writes the hashed names but no gzip/brotli
+# copies (brotli over the admin's files takes a minute or more), for a server whose
+# nginx compresses static files itself: the local stack starts in seconds.
+if not env.bool("ONRAMP_STATIC_PRECOMPRESS", default=True) and not DEBUG:
+    STORAGES["staticfiles"] = {
+        "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+    }

@@ -24,6 +24,12 @@ python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 if [ "$WITH_TEST" = 1 ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
   [ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
+  # scripts/stack.sh (the production topology, tests/stack/): nginx in front, and a
+  # PostgreSQL cluster and a redis-server of its own (only the binaries are used).
+  [ -x /usr/sbin/nginx ] || need+=(nginx)
+  [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
+  [ -x /usr/bin/redis-server ] || need+=(redis-server)
+  command -v openssl >/dev/null 2>&1 || need+=(openssl)
 fi
 if [ "${#need[@]}" -gt 0 ]; then
   mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
