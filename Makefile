@@ -1,6 +1,6 @@
 .PHONY: run dev test setup lint messages
 
-# Set up everything and run Onramp (web + task worker) on http://127.0.0.1:8000/ in the
+# Set up everything and run Onramp (web + task workers) on http://127.0.0.1:8000/ in the
 # production configuration (DEBUG off), with the demo data.
 run:
 	scripts/run.sh

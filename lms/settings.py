@@ -346,13 +346,23 @@ STORAGES = {
 }
 
 # Background tasks: the database backend runs anywhere; Redis/RQ when REDIS_URL is set.
+# Tasks run in lanes (queues), each task names its own (lms/ops/lanes.py), and each worker
+# serves some of them (`run_worker --queues`), so long work never holds up a new hire:
+#   onboarding  what a new hire waits for: roster imports, path assignment, invites,
+#               reminders, notices; short jobs, and above the "default" lane's priority
+#   long        minutes to hours: video transcodes, big exports; a worker of their own
+#   default     the rest, lowest: Wagtail's reference-index updates (Wagtail enqueues
+#               them there), housekeeping sweeps, small exports
+TASK_QUEUES = ["onboarding", "long", "default"]
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
-    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 6 * 60 * 60}}
-    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 6 * 60 * 60} for name in TASK_QUEUES}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
 else:
-    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}}
+# An export of at least this many rows runs in the "long" lane, a smaller one in "default".
+EXPORT_LONG_ROWS = env.int("EXPORT_LONG_ROWS", default=5000)
 # A worker that has not reported within this many seconds counts as down in /readyz/.
 WORKER_HEARTBEAT_MAX_AGE = env.int("WORKER_HEARTBEAT_MAX_AGE", default=90)
 # A task that reports no progress for this many seconds shows its worker as "stuck" in
@@ -477,6 +487,9 @@ VIDEO_MAX_SIDE = env.int("VIDEO_MAX_SIDE", default=4096)  # pixels, either side
 # Seconds an ffprobe (or a one-frame ffmpeg step: decode check, poster) may run before it
 # is killed and the video fails; a file that makes ffprobe wait must not hold the worker.
 FFPROBE_TIMEOUT = env.float("FFPROBE_TIMEOUT", default=60.0)
+# ffmpeg and ffprobe run at this nice level (0-19): on a small server a transcode then
+# takes the cores only when the web server and the onboarding lane leave them idle.
+FFMPEG_NICE = env.int("FFMPEG_NICE", default=10)
 # The whole transcode may take FFMPEG_TIMEOUT_PER_SECOND seconds per second of video,
 # and never less than FFMPEG_TIMEOUT_MIN seconds.
 FFMPEG_TIMEOUT_PER_SECOND = env.float("FFMPEG_TIMEOUT_PER_SECOND", default=6.0)

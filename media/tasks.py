@@ -32,14 +32,15 @@ from media.services import (
 from media.uploads import upload_complete, upload_sessions_clean
 
 
-@task()
+# The long lane: a lecture takes about as long to transcode as it lasts.
+@task(queue_name="long")
 def process_video(video_id: int, attempt: int) -> str:
     """Probe and transcode one attempt of a video; returns the video's final status."""
     video = video_process(video_id=video_id, attempt=attempt)
     return video.status if video is not None else "deleted"
 
 
-@task()
+@task(queue_name="default")
 def clean_upload_sessions() -> int:
     """Remove idle resumable uploads and their bytes; returns how many were removed."""
     return upload_sessions_clean()

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make run`: set up, collect the static files, load demo data, then run the web server
-# and a task worker together until Ctrl-C, in the production configuration: DEBUG off,
+# and the task workers together until Ctrl-C, in the production configuration: DEBUG off,
 # a secret key made once in the data directory, hashed and compressed static files.
 # It serves plain HTTP on 127.0.0.1; put TLS in front (and set ONRAMP_BEHIND_TLS=1)
 # before anyone else reaches it.
@@ -53,7 +53,12 @@ stop() {
   wait 2>/dev/null || true
 }
 trap stop INT TERM EXIT
-.venv/bin/python manage.py run_worker &
+# Two task workers: the fast lane (onboarding work first, then the rest) and the long
+# lane (video transcodes, big exports), so a morning of lecture uploads never keeps a
+# new cohort waiting for its paths. ffmpeg runs niced (FFMPEG_NICE).
+.venv/bin/python manage.py run_worker --queues onboarding,default &
+pids+=($!)
+.venv/bin/python manage.py run_worker --queues long &
 pids+=($!)
 if [ "$DEV" = 1 ]; then
   if [ "${VITE:-0}" = 1 ]; then
@@ -84,7 +89,7 @@ cat <<MSG
 MSG
 fi
 cat <<MSG
-  Press Ctrl-C to stop the web server and the task worker.
+  Press Ctrl-C to stop the web server and the task workers.
 
 MSG
 wait -n "${pids[@]}"

@@ -8,6 +8,9 @@ class WorkerHeartbeat(models.Model):
     worker_id = models.CharField(_("worker"), max_length=200, unique=True)
     hostname = models.CharField(_("host"), max_length=200, blank=True)
     backend = models.CharField(_("task backend"), max_length=200, blank=True)
+    # The lanes it serves, comma-separated, as `run_worker --queues` gave them; "" from a
+    # worker older than the lanes, which served them all.
+    queues = models.CharField(_("queues"), max_length=200, blank=True)
     started_at = models.DateTimeField(_("started at"))
     seen_at = models.DateTimeField(_("last seen"), db_index=True)
     # The task it is running ("" when idle) and when that task last moved forward: a

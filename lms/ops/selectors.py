@@ -71,6 +71,26 @@ def live_worker_ids() -> set[str]:
     )
 
 
+def scheduler_worker_id() -> str | None:
+    """The one worker that enqueues the periodic tasks: the longest-running live one."""
+    return (
+        WorkerHeartbeat.objects.filter(seen_at__gte=_heartbeat_cutoff())
+        .order_by("started_at", "worker_id")
+        .values_list("worker_id", flat=True)
+        .first()
+    )
+
+
+def unserved_queues() -> list[str]:
+    """Lanes of settings.TASK_QUEUES that no live worker serves: their tasks wait forever."""
+    served: set[str] = set()
+    for queues in WorkerHeartbeat.objects.filter(seen_at__gte=_heartbeat_cutoff()).values_list(
+        "queues", flat=True
+    ):
+        served.update(queues.split(",") if queues else settings.TASK_QUEUES)
+    return [name for name in settings.TASK_QUEUES if name not in served]
+
+
 def check_worker() -> str:
     cutoff = _heartbeat_cutoff()
     latest = WorkerHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
@@ -79,6 +99,9 @@ def check_worker() -> str:
     if latest < cutoff:
         age = int((timezone.now() - latest).total_seconds())
         raise RuntimeError(f"last task worker heartbeat {age}s ago")
+    unserved = unserved_queues()
+    if unserved:
+        raise RuntimeError(f"no live task worker serves the queue {', '.join(unserved)}")
     budget = settings.WORKER_TASK_BUDGET
     silent_since = timezone.now() - dt.timedelta(seconds=budget)
     stuck = (

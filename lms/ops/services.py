@@ -1,5 +1,6 @@
 import datetime as dt
 import os
+from collections.abc import Sequence
 
 from django.utils import timezone
 
@@ -20,13 +21,19 @@ def worker_become(*, worker_id: str) -> None:
 
 
 def worker_heartbeat(
-    *, worker_id: str, hostname: str, backend: str, started_at: dt.datetime
+    *,
+    worker_id: str,
+    hostname: str,
+    backend: str,
+    started_at: dt.datetime,
+    queues: Sequence[str] = (),
 ) -> None:
     WorkerHeartbeat.objects.update_or_create(
         worker_id=worker_id,
         defaults={
             "hostname": hostname,
             "backend": backend,
+            "queues": ",".join(queues)[:200],
             "started_at": started_at,
             "seen_at": timezone.now(),
         },

@@ -13,6 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django_tasks import task
 
+from lms.ops import lanes
 from lms.org.models import RosterImport
 from lms.org.roster.uploads import (
     roster_upload_apply,
@@ -24,7 +25,7 @@ from lms.org.roster.uploads import (
 logger = logging.getLogger(__name__)
 
 
-@task()
+@task(queue_name=lanes.ONBOARDING, priority=lanes.ONBOARDING_PRIORITY)
 def roster_import_apply(*, roster_import_id: int) -> str:
     """Apply a confirmed roster import (idempotent: safe to run again)."""
     return roster_upload_apply(roster_import_id=roster_import_id)

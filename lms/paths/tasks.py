@@ -3,20 +3,21 @@ from functools import partial
 from django.db import transaction
 from django_tasks import task
 
+from lms.ops import lanes
 from lms.org.models import Employee
 from lms.paths.models import LearningPath
 from lms.paths.selectors import employees_matching_rules_of
 from lms.paths.services import enrolments_mark_changed, path_members, paths_assign_for
 
 
-@task()
+@task(queue_name=lanes.ONBOARDING, priority=lanes.ONBOARDING_PRIORITY)
 def assign_paths(employee_ids: list[int]) -> dict[str, int]:
     employees = Employee.objects.filter(pk__in=employee_ids).order_by("pk")
     summary = paths_assign_for(employees=employees)
     return summary.__dict__
 
 
-@task()
+@task(queue_name=lanes.ONBOARDING, priority=lanes.ONBOARDING_PRIORITY)
 def sync_path(path_id: int) -> dict[str, int]:
     """After HR edits a path: everyone in it or matching its rules now."""
     path = LearningPath.objects.filter(pk=path_id).first()

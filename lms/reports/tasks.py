@@ -10,11 +10,13 @@ import logging
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from lms.ops import lanes
 from lms.reports.models import ReportExport
 from lms.reports.services import (
     reminders_run,
@@ -27,7 +29,7 @@ from lms.reports.services import (
 logger = logging.getLogger(__name__)
 
 
-@task()
+@task(queue_name=lanes.ONBOARDING, priority=lanes.ONBOARDING_PRIORITY)
 def reminders_send() -> dict[str, int]:
     """The periodic reminder run (idempotent: a second run the same day sends nothing)."""
     result = reminders_run()
@@ -39,13 +41,14 @@ def reminders_send() -> dict[str, int]:
     }
 
 
-@task()
+# A big export takes minutes: `_enqueue_export` moves it to the long lane.
+@task(queue_name=lanes.DEFAULT)
 def report_export_run(*, export_id: int) -> str:
     """Write a queued CSV/XLSX export (idempotent: a finished export is left alone)."""
     return report_export_write(export_id=export_id)
 
 
-@task()
+@task(queue_name=lanes.DEFAULT)
 def requeue_orphaned_exports() -> dict[str, int]:
     """Exports left "running" by a dead worker are queued again (or fail after the maximum)."""
     result = report_exports_requeue_orphaned()
@@ -72,8 +75,12 @@ def report_export_start(
 
 
 def _enqueue_export(export_id: int) -> None:
+    rows = ReportExport.objects.filter(pk=export_id).values_list("rows_total", flat=True).first()
+    task = report_export_run
+    if (rows or 0) >= settings.EXPORT_LONG_ROWS:
+        task = task.using(queue_name=lanes.LONG)
     try:
-        report_export_run.enqueue(export_id=export_id)
+        task.enqueue(export_id=export_id)
     except Exception:
         logger.exception("could not enqueue report export %s", export_id)
         report_export_fail(

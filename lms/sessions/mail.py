@@ -17,6 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from lms.ops import lanes
 from lms.sessions.models import InPersonSession, SignUp
 from lms.sessions.selectors import prerequisites_missing
 
@@ -37,7 +38,7 @@ def _when(session: InPersonSession) -> str:
     return date_format(starts.astimezone(session.tz), "DATETIME_FORMAT")
 
 
-@task()
+@task(queue_name=lanes.ONBOARDING, priority=lanes.ONBOARDING_PRIORITY)
 def send_invite(signup_id: int, method: str = "REQUEST") -> bool:
     """Email the calendar invite (or its cancellation) to one learner."""
     from lms.sessions.calendar import session_calendar
@@ -62,7 +63,7 @@ def send_invite(signup_id: int, method: str = "REQUEST") -> bool:
     return True
 
 
-@task()
+@task(queue_name=lanes.ONBOARDING, priority=lanes.ONBOARDING_PRIORITY)
 def send_seat_offer(signup_id: int) -> bool:
     signup = SignUp.objects.select_related("session", "user").filter(pk=signup_id).first()
     if signup is None or signup.status != SignUp.Status.OFFERED or not signup.user.email:
@@ -81,7 +82,7 @@ def send_seat_offer(signup_id: int) -> bool:
     return True
 
 
-@task()
+@task(queue_name=lanes.ONBOARDING, priority=lanes.ONBOARDING_PRIORITY)
 def send_approval_request(signup_id: int) -> bool:
     """Ask the learner's manager to approve a sign-up (its seat is held meanwhile)."""
     signup = (
@@ -108,7 +109,7 @@ def send_approval_request(signup_id: int) -> bool:
     return True
 
 
-@task()
+@task(queue_name=lanes.ONBOARDING, priority=lanes.ONBOARDING_PRIORITY)
 def send_readiness_reminders(session_id: int, user_ids: list[int]) -> int:
     """From the brief's 'remind' button: what is still to do before the session."""
     from lms.surveys.selectors import response_for

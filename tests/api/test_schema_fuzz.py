@@ -139,7 +139,12 @@ ROLES = [
 def demo(settings, transactional_db) -> dict[str, list[Any]]:
     settings.DEBUG = True
     # The demo's videos stay queued: transcoding them is the pipeline's tests' work.
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.dummy.DummyBackend",
+            "QUEUES": settings.TASK_QUEUES,
+        }
+    }
     call_command("seed_demo", "--language", "en", stdout=StringIO())
     settings.DEBUG = False
     hr = User.objects.get(username="demo.hr")

@@ -39,7 +39,9 @@ def wait_for(condition, timeout: float = 60.0) -> bool:
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_worker_runs_queued_tasks_and_reports_a_heartbeat(settings, client):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": settings.TASK_QUEUES}
+    }
     WorkerHeartbeat.objects.create(
         worker_id="gone-host:1",
         started_at=timezone.now() - dt.timedelta(days=3),

@@ -103,7 +103,9 @@ def _data_dir(settings, tmp_path):
 
 @pytest.mark.django_db(transaction=True)  # the worker closes connections between tasks
 def test_a_dead_workers_video_is_requeued_and_a_worker_run_completes_it(clips, settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": settings.TASK_QUEUES}
+    }
     WorkerHeartbeat.objects.create(
         worker_id="host:1:dead00",
         started_at=timezone.now() - dt.timedelta(hours=1),
@@ -113,8 +115,17 @@ def test_a_dead_workers_video_is_requeued_and_a_worker_run_completes_it(clips, s
     assert requeue_orphaned_videos.call() == {"requeued": 1, "failed": 0}
     video.refresh_from_db()
     assert (video.status, video.attempt, video.requeues) == (Video.Status.UPLOADED, 2, 1)
-    # The queue has the new attempt's job; a worker run takes it.
-    call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", "--interval", "0")
+    # The long lane has the new attempt's job; a worker run serving it takes it.
+    call_command(
+        "db_worker",
+        "--queue-name",
+        "long",
+        "--batch",
+        "--no-reload",
+        "--no-startup-delay",
+        "--interval",
+        "0",
+    )
     video.refresh_from_db()
     assert video.status == Video.Status.READY
     assert video.renditions.count() == 1
