@@ -258,3 +258,27 @@ def transcript_for(*, employee: Any) -> Transcript:
         quizzes=sorted(best.values(), key=lambda a: a.submitted_at, reverse=True),
         in_progress=sum(1 for p in paths if p.status == Enrolment.Status.ACTIVE),
     )
+
+
+@dataclass(frozen=True)
+class QuizAttemptResult:
+    attempt: QuizAttempt
+    lesson: LessonPage | None  # where "back" leads: the lesson, in the learner's language
+    status: QuizStatus | None  # the learner's standing on that quiz now
+
+
+def quiz_attempt_result_for(*, user: AbstractBaseUser, attempt_id: int) -> QuizAttemptResult:
+    """One of the learner's own attempts (QuizAttempt.DoesNotExist for anyone else's)."""
+    attempt = QuizAttempt.objects.get(pk=attempt_id, user=user)
+    lesson = None
+    if attempt.lesson_id:
+        lesson = LessonPage.objects.live().filter(pk=attempt.lesson_id).first()
+        if lesson is not None:
+            lesson = lesson.localized
+            if not can_view_lesson(user, lesson):
+                lesson = None
+    status = None
+    quiz = attempt.quiz
+    if quiz is not None:
+        status = quiz_statuses_for(user=user, quizzes=[quiz])[quiz.translation_key]
+    return QuizAttemptResult(attempt=attempt, lesson=lesson, status=status)

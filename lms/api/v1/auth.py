@@ -48,7 +48,7 @@ class ObtainTokenApi(ObtainAuthToken):
         user = serializer.validated_data["user"]
         if password_change_pending(user):
             raise PasswordChangeRequired()
-        return Response({"token": api_token_create(user=user)})
+        return Response(TokenOutput({"token": api_token_create(user=user)}).data)
 
 
 class RevokeTokenApi(APIView):
