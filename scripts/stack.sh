@@ -307,10 +307,19 @@ start_app() {
         spawn "$name" "$ROOT/.venv/bin/gunicorn" -c "$ROOT/deploy/gunicorn.conf.py" --chdir "$ROOT"
     fi
   done
+  # The fast lane (assignment, imports, invites, reminders; then the rest) and two
+  # workers for long work (transcodes, big exports), as deploy/systemd runs them.
   if ! pidfile_alive "$STACK_DIR/run/worker.pid"; then
-    say "RQ task worker"
-    (cd "$ROOT" && spawn worker "$PY" manage.py run_worker)
+    say "RQ task worker: onboarding, default"
+    (cd "$ROOT" && spawn worker "$PY" manage.py run_worker --queues onboarding,default)
   fi
+  local long
+  for long in worker-long1 worker-long2; do
+    if ! pidfile_alive "$STACK_DIR/run/$long.pid"; then
+      say "RQ task worker $long: long"
+      (cd "$ROOT" && spawn "$long" "$PY" manage.py run_worker --queues long)
+    fi
+  done
   wait_port app1 "$PORT_APP1" 60
   wait_port app2 "$PORT_APP2" 60
 }
@@ -442,7 +451,8 @@ down() {
     rm -f "$STACK_DIR/run/nginx.pid"
   fi
   # The app servers and the worker together, then what they use, then PostgreSQL.
-  stop_pidfile app1 & stop_pidfile app2 & stop_pidfile worker & wait
+  stop_pidfile app1 & stop_pidfile app2 & stop_pidfile worker &
+  stop_pidfile worker-long1 & stop_pidfile worker-long2 & wait
   # SeaweedFS's filer waits 15 s for its own long-lived gRPC subscriptions to close
   # before it stops; every object was written through before S3 answered, so after a
   # short grace it is killed.
@@ -455,7 +465,7 @@ down() {
 
 status() {
   local name rc=0
-  for name in nginx app1 app2 worker weed redis; do
+  for name in nginx app1 app2 worker worker-long1 worker-long2 weed redis; do
     if pidfile_alive "$STACK_DIR/run/$name.pid"; then echo "$name: running (pid $(cat "$STACK_DIR/run/$name.pid"))"
     else echo "$name: stopped"; rc=3; fi
   done

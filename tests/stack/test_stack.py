@@ -286,7 +286,17 @@ def test_both_app_servers_answer_and_one_stopped_loses_no_request(stack):
 def test_down_stops_everything_up_started(stack):
     stack_dir = Path(stack["STACK_DIR"])
     pids = _stack_pids(stack_dir)
-    assert set(pids) == {"nginx", "app1", "app2", "worker", "weed", "redis", "postgres"}
+    assert set(pids) == {
+        "nginx",
+        "app1",
+        "app2",
+        "worker",
+        "worker-long1",
+        "worker-long2",
+        "weed",
+        "redis",
+        "postgres",
+    }
     assert all(_alive(pid) for pid in pids.values())
     ports = [int(line.split("=")[1]) for line in (stack_dir / "ports").read_text().splitlines()]
 
